@@ -1,0 +1,148 @@
+"""Colonnade's one error tree, translated at the boundary.
+
+Resolvers and clients never see an ``httpx``, ``zeep`` or ``redis`` exception: connectors and
+the pipeline raise these, and the GraphQL layer turns them into ``extensions.code`` from the
+closed taxonomy in DESIGN.md. Every message here is safe to show a client: it never carries a
+credential or a raw provider body.
+
+    ColonnadeError
+    ├── UpstreamError                  a provider call failed        (extensions.connector set)
+    │   ├── UpstreamUnavailable        5xx, reset, refused           UPSTREAM_UNAVAILABLE
+    │   ├── UpstreamTimeout            attempt timeout or deadline   UPSTREAM_TIMEOUT
+    │   ├── UpstreamRateLimited        429 or our own bucket/queue   UPSTREAM_RATE_LIMITED
+    │   ├── UpstreamRejected           provider refused a valid call UPSTREAM_REJECTED
+    │   ├── UpstreamContractViolation  body broke the declared model UPSTREAM_CONTRACT_VIOLATION
+    │   ├── UpstreamUnauthenticated    our credentials were refused  UPSTREAM_UNAVAILABLE (operator's problem)
+    │   ├── CircuitOpen                breaker open, no call made    CIRCUIT_OPEN
+    │   └── UpstreamNotFound           the thing does not exist      NOT_FOUND
+    ├── BadUserInput                   the client's arguments        BAD_USER_INPUT
+    ├── ConfigError                    start-up configuration        (never reaches a client)
+    └── StateUnavailable               shared state (Redis) failed   (callers degrade: bypass)
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+class ErrorCode(StrEnum):
+    UPSTREAM_UNAVAILABLE = "UPSTREAM_UNAVAILABLE"
+    UPSTREAM_TIMEOUT = "UPSTREAM_TIMEOUT"
+    UPSTREAM_RATE_LIMITED = "UPSTREAM_RATE_LIMITED"
+    UPSTREAM_REJECTED = "UPSTREAM_REJECTED"
+    UPSTREAM_CONTRACT_VIOLATION = "UPSTREAM_CONTRACT_VIOLATION"
+    CIRCUIT_OPEN = "CIRCUIT_OPEN"
+    NOT_FOUND = "NOT_FOUND"
+    BAD_USER_INPUT = "BAD_USER_INPUT"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    INTERNAL = "INTERNAL_SERVER_ERROR"
+
+
+class ColonnadeError(Exception):
+    """Base of everything Colonnade raises on purpose."""
+
+    code: ErrorCode = ErrorCode.INTERNAL
+
+    def __init__(self, message: str, **extensions: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extensions: dict[str, Any] = {k: v for k, v in extensions.items() if v is not None}
+
+    def as_extensions(self) -> dict[str, Any]:
+        return {"code": self.code.value, **self.extensions}
+
+
+class UpstreamError(ColonnadeError):
+    """A call to a provider failed. ``retryable`` and ``counts_as_failure`` drive the pipeline."""
+
+    code = ErrorCode.UPSTREAM_UNAVAILABLE
+    retryable: bool = True
+    counts_as_failure: bool = True
+    """Whether the circuit breaker counts it: the provider's fault, not the client's."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        connector: str,
+        operation: str | None = None,
+        status: int | None = None,
+        retry_after_s: float | None = None,
+        provider_code: str | None = None,
+        retryable: bool | None = None,
+        request_sent: bool = True,
+        **extensions: Any,
+    ) -> None:
+        super().__init__(message, connector=connector, **extensions)
+        self.connector = connector
+        self.operation = operation
+        self.status = status
+        self.retry_after_s = retry_after_s
+        self.provider_code = provider_code
+        self.request_sent = request_sent
+        """False when the provider never saw the request: even an unkeyed write may retry."""
+        if retryable is not None:
+            self.retryable = retryable
+
+
+class UpstreamUnavailable(UpstreamError):
+    code = ErrorCode.UPSTREAM_UNAVAILABLE
+
+
+class UpstreamTimeout(UpstreamError):
+    code = ErrorCode.UPSTREAM_TIMEOUT
+
+
+class UpstreamRateLimited(UpstreamError):
+    code = ErrorCode.UPSTREAM_RATE_LIMITED
+    counts_as_failure = False
+
+
+class UpstreamRejected(UpstreamError):
+    """The provider refused the request (a 4xx or a business error): retrying will not help."""
+
+    code = ErrorCode.UPSTREAM_REJECTED
+    retryable = False
+    counts_as_failure = False
+
+
+class UpstreamNotFound(UpstreamRejected):
+    code = ErrorCode.NOT_FOUND
+
+
+class UpstreamContractViolation(UpstreamError):
+    """The provider answered, but not in the shape its contract declares (schema drift)."""
+
+    code = ErrorCode.UPSTREAM_CONTRACT_VIOLATION
+    retryable = False
+
+
+class UpstreamUnauthenticated(UpstreamError):
+    """Colonnade's own credentials were refused even after a refresh: an operator problem.
+
+    Shown to clients as UPSTREAM_UNAVAILABLE: a client can do nothing about our credentials,
+    and UNAUTHENTICATED would wrongly tell it to log in again.
+    """
+
+    code = ErrorCode.UPSTREAM_UNAVAILABLE
+    retryable = False
+
+
+class CircuitOpen(UpstreamError):
+    code = ErrorCode.CIRCUIT_OPEN
+    retryable = False
+    counts_as_failure = False
+
+
+class BadUserInput(ColonnadeError):
+    code = ErrorCode.BAD_USER_INPUT
+
+
+class ConfigError(ColonnadeError):
+    """Configuration is wrong; the message names the key, the bad value and how to fix it."""
+
+
+class StateUnavailable(ColonnadeError):
+    """The shared state backend failed; callers bypass it (cache) or fail open (limits)."""
