@@ -1,0 +1,84 @@
+"""The ASGI application: /graphql (POST and GET, GraphiQL for browsers), /healthz, /readyz.
+
+Everything is built when the app is created — settings validated, connectors constructed,
+WSDLs loaded — so a misconfiguration fails at start with a clear message, not on the first
+request. The lifespan only closes what was opened.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+from colonnade.config import Settings
+from colonnade.errors import StateUnavailable
+from colonnade.http_limits import BodySizeLimit
+from colonnade.runtime import Runtime
+
+
+class ColonnadeGraphQL(GraphQL):  # type: ignore[type-arg]
+    def __init__(self, services: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._services = services
+
+    async def get_context(self, request: Any, response: Any) -> Any:
+        from resolvers.context import RequestContext
+        from resolvers.loaders import Loaders
+
+        # Loaders are per request and created here, inside the running event loop.
+        return RequestContext(self._services, Loaders(self._services), request=request, response=response)
+
+
+def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlette:
+    from resolvers.services import build_services
+    from schema import build_schema
+
+    runtime = runtime or Runtime.create(settings)
+    services = build_services(runtime)
+    graphql = ColonnadeGraphQL(
+        services,
+        schema=build_schema(settings.server),
+        graphql_ide="graphiql" if settings.server.graphiql else None,
+        allow_queries_via_get=True,
+    )
+
+    async def healthz(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_: Request) -> Response:
+        state = runtime.backend.name
+        try:
+            await runtime.backend.ping()
+            state_status = "ok"
+        except StateUnavailable:
+            state_status = "unavailable (cache bypassed, limits per replica)"
+        return JSONResponse(
+            {"status": "ready", "connectors": ["crm", "erp", "payments"], "state": {state: state_status}}
+        )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await services.aclose()
+            await runtime.aclose()
+
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/graphql", BodySizeLimit(graphql, settings.server.max_body_bytes), methods=["GET", "POST"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    app.state.services = services
+    return app

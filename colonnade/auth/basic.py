@@ -1,0 +1,28 @@
+"""HTTP Basic credentials (SAP's SOAP runtime, many on-premise systems)."""
+
+from __future__ import annotations
+
+import base64
+
+import httpx
+
+from colonnade.auth.secrets import Secret
+
+
+class BasicAuth:
+    def __init__(self, username: str, password: Secret) -> None:
+        self._username = username
+        self._password = password
+
+    def _header(self) -> str:
+        raw = f"{self._username}:{self._password.get()}".encode()
+        return "Basic " + base64.b64encode(raw).decode()
+
+    async def apply(self, request: httpx.Request) -> None:
+        request.headers["Authorization"] = self._header()
+
+    async def refresh(self, rejected: httpx.Request) -> bool:
+        return rejected.headers.get("Authorization") != self._header()
+
+    def scope(self) -> str:
+        return f"basic-{self._username}-{self._password.fingerprint()}"

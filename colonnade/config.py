@@ -1,0 +1,234 @@
+"""Typed configuration, read once at start: ``colonnade.toml`` plus ``COLONNADE_*`` overrides.
+
+pydantic-settings does the layering (init > environment > TOML file > defaults) and the
+validation; this module only declares the shape and turns a validation failure into one
+``ConfigError`` whose message names each bad key, its value and what is expected. Nested keys
+are reachable from the environment with ``__``: ``COLONNADE_CONNECTORS__PAYMENTS__BASE_URL``.
+Secrets never live here as literals: each credential is a ``SecretStr`` from the environment or
+a ``*_file`` path (re-read on change by ``colonnade.auth.secrets``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from colonnade.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TimeoutSettings(_Strict):
+    """Per attempt. httpx applies connect/read/write per network operation; ``total_s`` bounds
+    the whole attempt (httpx has no total timeout of its own)."""
+
+    connect_s: float = Field(2.0, gt=0)
+    read_s: float = Field(5.0, gt=0)
+    write_s: float = Field(5.0, gt=0)
+    total_s: float = Field(8.0, gt=0)
+
+
+class RetrySettings(_Strict):
+    max_attempts: int = Field(3, ge=1, le=10)
+    base_delay_s: float = Field(0.05, ge=0)
+    max_delay_s: float = Field(2.0, ge=0)
+    max_total_s: float = Field(10.0, gt=0)
+    max_retry_after_s: float = Field(30.0, ge=0)
+    """A provider asking us to wait longer than this (or than the deadline) fails fast."""
+    budget_ratio: float = Field(0.2, ge=0, le=1)
+    """Retries may add at most this fraction of calls (per replica), plus ``budget_min_per_s``."""
+    budget_min_per_s: float = Field(2.0, ge=0)
+
+
+class BreakerSettings(_Strict):
+    enabled: bool = True
+    per_operation: bool = False
+    window_s: float = Field(30.0, gt=0)
+    min_calls: int = Field(10, ge=1)
+    failure_ratio: float = Field(0.5, gt=0, le=1)
+    break_s: float = Field(5.0, gt=0)
+    break_multiplier: float = Field(2.0, ge=1)
+    break_max_s: float = Field(60.0, gt=0)
+    probe_lease_s: float = Field(10.0, gt=0)
+
+
+class RateLimitSettings(_Strict):
+    rate_per_s: float | None = Field(None, gt=0)
+    """Configured limit (token bucket); None = only what the provider's headers teach us."""
+    burst: float | None = Field(None, ge=1)
+    max_wait_s: float = Field(2.0, ge=0)
+    max_queue: int = Field(100, ge=0)
+
+
+class BulkheadSettings(_Strict):
+    max_concurrent: int = Field(10, ge=1)
+
+
+class ConnectorSettings(_Strict):
+    enabled: bool = True
+    base_url: str | None = None
+    """None while the embedded sandbox is on: the sandbox's loopback address is filled in."""
+    deadline_s: float = Field(10.0, gt=0)
+    """Budget of one call (all attempts) when the request itself set none."""
+    timeouts: TimeoutSettings = TimeoutSettings()
+    retry: RetrySettings = RetrySettings()
+    breaker: BreakerSettings = BreakerSettings()
+    rate_limit: RateLimitSettings = RateLimitSettings()
+    bulkhead: BulkheadSettings = BulkheadSettings()
+    cache_tiers: dict[str, str] = Field(default_factory=dict)
+    """Override an operation's declared tier: ``{"orders_by_customer" = "standard"}``."""
+
+
+class CrmSettings(ConnectorSettings):
+    api_version: str = "v60.0"
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+    client_secret_file: Path | None = None
+    token_refresh_ahead_s: float = Field(60.0, ge=0)
+    default_token_ttl_s: float = Field(900.0, gt=0)
+    """Salesforce does not say when a token expires; assume this unless the response does."""
+
+
+class PaymentsSettings(ConnectorSettings):
+    api_key: SecretStr | None = None
+    api_key_file: Path | None = None
+    page_size: int = Field(100, ge=1, le=100)
+
+
+class ErpSettings(ConnectorSettings):
+    wsdl: Path = PROJECT_ROOT / "wsdl" / "erp" / "zsd_salesorder.wsdl"
+    service_path: str = "/sap/bc/srt/rfc/sap/zsd_salesorder/100/zsd_salesorder/zsd_salesorder"
+    username: str | None = None
+    password: SecretStr | None = None
+    password_file: Path | None = None
+    idempotency_ttl_s: float = Field(86_400.0, gt=0)
+
+
+class ConnectorsSettings(_Strict):
+    crm: CrmSettings = CrmSettings()
+    payments: PaymentsSettings = PaymentsSettings()
+    erp: ErpSettings = ErpSettings(
+        cache_tiers={}, retry=RetrySettings(max_attempts=3), timeouts=TimeoutSettings(read_s=10.0)
+    )
+
+
+class TierSettings(_Strict):
+    ttl_s: float = Field(ge=0)
+    stale_while_revalidate_s: float = Field(0.0, ge=0)
+    stale_if_error_s: float = Field(0.0, ge=0)
+
+
+def _default_tiers() -> dict[str, TierSettings]:
+    return {
+        "live": TierSettings(ttl_s=0),
+        "short": TierSettings(ttl_s=5, stale_while_revalidate_s=5, stale_if_error_s=60),
+        "standard": TierSettings(ttl_s=300, stale_while_revalidate_s=60, stale_if_error_s=3600),
+        "static": TierSettings(ttl_s=86_400, stale_while_revalidate_s=3600, stale_if_error_s=604_800),
+    }
+
+
+class CacheSettings(_Strict):
+    enabled: bool = True
+    max_entries: int = Field(50_000, ge=100)
+    tiers: dict[str, TierSettings] = Field(default_factory=_default_tiers)
+    lock_ttl_s: float = Field(2.0, gt=0)
+    """Cross-replica stampede lock: how long one replica may hold a key's refresh."""
+
+    @field_validator("tiers")
+    @classmethod
+    def _keep_defaults(cls, tiers: dict[str, TierSettings]) -> dict[str, TierSettings]:
+        return {**_default_tiers(), **tiers}
+
+
+class ServerSettings(_Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=0, le=65535)
+    max_body_bytes: int = Field(1_000_000, ge=1024)
+    max_query_depth: int = Field(12, ge=2)
+    request_deadline_s: float = Field(15.0, gt=0)
+    graphiql: bool = True
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["json", "console"] = "json"
+
+
+class SandboxSettings(_Strict):
+    embedded: Literal["auto", "on", "off"] = "auto"
+    """auto: start the local sandbox providers when no connector has a base_url."""
+    customers: int = Field(200, ge=1)
+    latency_ms: float = Field(0.0, ge=0)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="COLONNADE_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+    )
+
+    redis_url: SecretStr | None = None
+    """Set → shared state in Redis (cache, breakers, buckets, idempotency); unset → memory."""
+    server: ServerSettings = ServerSettings()
+    cache: CacheSettings = CacheSettings()
+    connectors: ConnectorsSettings = ConnectorsSettings()
+    sandbox: SandboxSettings = SandboxSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = _CONFIG_FILE.get("path")
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+        return tuple(sources)
+
+
+_CONFIG_FILE: dict[str, Path | None] = {"path": None}
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Read the TOML file (if any) and the environment; raise ``ConfigError`` naming each bad key."""
+    if config_file is not None and not config_file.is_file():
+        raise ConfigError(
+            f"config file {str(config_file)!r} does not exist. Pass an existing colonnade.toml "
+            "with --config, or omit it to run with defaults."
+        )
+    _CONFIG_FILE["path"] = config_file
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, config_file)) from None
+    except ValueError as exc:  # TOML syntax errors surface as ValueError subclasses
+        raise ConfigError(f"cannot read {config_file}: {exc}") from None
+    finally:
+        _CONFIG_FILE["path"] = None
+
+
+def _describe(exc: ValidationError, config_file: Path | None) -> str:
+    where = f" (from {config_file} and COLONNADE_* environment variables)" if config_file else ""
+    lines = [f"invalid configuration{where}:"]
+    for err in exc.errors():
+        key = ".".join(str(part) for part in err["loc"])
+        env = "COLONNADE_" + "__".join(str(part).upper() for part in err["loc"])
+        value = err.get("input")
+        shown = "<secret>" if "secret" in key or "password" in key or "key" in key else repr(value)
+        lines.append(f"  - {key} = {shown}: {err['msg']} (environment: {env})")
+    return "\n".join(lines)

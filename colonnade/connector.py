@@ -1,0 +1,211 @@
+"""The base every HTTP connector stands on (REST directly, SOAP through ``SoapConnector``).
+
+A connector author declares its operations and writes small methods that build a request and
+map the provider's model into the domain model; this base does the rest: credentials on every
+request and one resend after a refreshed 401, the provider's rate-limit headers fed to the
+limiter, httpx exceptions translated in one table, and the response classified in one
+overridable place (``provider_error`` / ``error_for``) — retryable or not, the breaker's fault
+or the client's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar, TypeVar
+
+import httpx
+from pydantic import TypeAdapter, ValidationError
+
+from colonnade.auth import Auth, NoAuth
+from colonnade.config import ConnectorSettings
+from colonnade.errors import (
+    ConfigError,
+    UpstreamContractViolation,
+    UpstreamError,
+    UpstreamNotFound,
+    UpstreamRateLimited,
+    UpstreamRejected,
+    UpstreamTimeout,
+    UpstreamUnauthenticated,
+    UpstreamUnavailable,
+)
+from colonnade.pipeline.core import ConnectorPipeline
+from colonnade.pipeline.ratelimit_headers import parse_retry_after, quota_hints
+from colonnade.pipeline.resilient import Attempt
+from colonnade.pipeline.operation import Operation
+from colonnade.runtime import Runtime
+
+M = TypeVar("M")
+
+# httpx exception → (our error, did the request reach the provider?)
+_TRANSPORT_ERRORS: tuple[tuple[type[httpx.HTTPError], type[UpstreamError], bool], ...] = (
+    (httpx.ConnectTimeout, UpstreamTimeout, False),
+    (httpx.PoolTimeout, UpstreamTimeout, False),
+    (httpx.TimeoutException, UpstreamTimeout, True),
+    (httpx.ConnectError, UpstreamUnavailable, False),
+    (httpx.DecodingError, UpstreamContractViolation, True),
+    (httpx.TransportError, UpstreamUnavailable, True),  # resets, truncated bodies, protocol errors
+    (httpx.HTTPError, UpstreamUnavailable, True),
+)
+_MESSAGE_LIMIT = 200
+
+
+class HttpConnector:
+    """Subclasses set ``name`` and build their ``auth``; see connectors/ for three examples."""
+
+    name: ClassVar[str]
+
+    def __init__(self, settings: ConnectorSettings, runtime: Runtime, *, idempotency_ttl_s: float = 86_400.0) -> None:
+        if not settings.base_url:
+            raise ConfigError(
+                f"connector {self.name!r} has no base_url. Set connectors.{self.name}.base_url in "
+                f"colonnade.toml or COLONNADE_CONNECTORS__{self.name.upper()}__BASE_URL, or run "
+                "with the embedded sandbox (sandbox.embedded = 'auto')."
+            )
+        self.settings = settings
+        self.runtime = runtime
+        t = settings.timeouts
+        self.http = httpx.AsyncClient(
+            base_url=settings.base_url,
+            timeout=httpx.Timeout(connect=t.connect_s, read=t.read_s, write=t.write_s, pool=t.total_s),
+            limits=httpx.Limits(
+                max_connections=settings.bulkhead.max_concurrent + 2,
+                max_keepalive_connections=settings.bulkhead.max_concurrent,
+            ),
+            follow_redirects=False,
+            headers={"User-Agent": "Colonnade/0.1 (+https://github.com/colonnade)"},
+        )
+        self.pipeline = ConnectorPipeline(
+            self.name,
+            settings,
+            runtime.backend,
+            runtime.cache,
+            runtime.telemetry,
+            idempotency_ttl_s=idempotency_ttl_s,
+        )
+        self.auth: Auth = NoAuth()
+
+    # ------------------------------------------------------------------ transport
+    async def send(self, attempt: Attempt, op: Operation, request: httpx.Request) -> httpx.Response:
+        """Send with credentials; after a 401, refresh once and resend once; then classify."""
+        await self.auth.apply(request)
+        response = await self._exchange(op, request)
+        if response.status_code == 401 and await self.auth.refresh(request):
+            retry = self.http.build_request(
+                request.method, request.url, headers=request.headers, content=request.content
+            )
+            await self.auth.apply(retry)
+            response = await self._exchange(op, retry)
+        attempt.status = response.status_code
+        await self.pipeline.caller.limiter.learn(quota_hints(response.headers))
+        if response.status_code == 401:
+            raise UpstreamUnauthenticated(
+                f"{self.name} refused Colonnade's credentials",
+                connector=self.name,
+                operation=op.name,
+                status=401,
+            )
+        if not response.is_success:
+            raise self.error_for(op, response)
+        self.check_success(op, response)
+        return response
+
+    async def _exchange(self, op: Operation, request: httpx.Request) -> httpx.Response:
+        try:
+            response = await self.http.send(request)
+            await response.aread()
+            return response
+        except httpx.HTTPError as exc:
+            for exc_type, error_type, sent in _TRANSPORT_ERRORS:
+                if isinstance(exc, exc_type):
+                    raise error_type(
+                        f"{self.name}: {_describe_transport(exc)}",
+                        connector=self.name,
+                        operation=op.name,
+                        request_sent=sent,
+                    ) from None
+            raise  # unreachable: the table ends with httpx.HTTPError
+
+    # ------------------------------------------------------------------ classification
+    def provider_error(self, response: httpx.Response) -> tuple[str | None, str | None]:
+        """(provider error code, provider message) from an error body; override per provider."""
+        return None, None
+
+    def error_for(self, op: Operation, response: httpx.Response) -> UpstreamError:
+        """Map a non-2xx response to a typed error. Override to honour provider hints."""
+        status = response.status_code
+        code, message = self.provider_error(response)
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        kw: dict[str, Any] = {
+            "connector": self.name,
+            "operation": op.name,
+            "status": status,
+            "provider_code": code,
+            "retry_after_s": retry_after,
+        }
+        if status == 429:
+            return UpstreamRateLimited(f"{self.name} is rate limiting Colonnade", **kw)
+        if status == 408:
+            return UpstreamTimeout(f"{self.name} timed out the request", **kw)
+        if status == 404:
+            return UpstreamNotFound(_client_message(self.name, "not found", message), **kw)
+        if 400 <= status < 500:
+            return UpstreamRejected(_client_message(self.name, "rejected the request", message), **kw)
+        return UpstreamUnavailable(f"{self.name} answered {status}", **kw)
+
+    def check_success(self, op: Operation, response: httpx.Response) -> None:
+        """A 2xx may still carry an error (a 200 with an error body): override to detect it."""
+
+    def parse(self, op: Operation, response: httpx.Response, model: TypeAdapter[M]) -> M:
+        """Validate a JSON body against the provider model the connector declared."""
+        try:
+            return model.validate_json(response.content)
+        except ValidationError as exc:
+            raise self.contract_violation(op, exc) from None
+
+    def contract_violation(self, op: Operation, exc: Exception) -> UpstreamContractViolation:
+        detail = _first_problem(exc)
+        return UpstreamContractViolation(
+            f"{self.name} answered {op.name} in an unexpected shape ({detail})",
+            connector=self.name,
+            operation=op.name,
+        )
+
+    async def aclose(self) -> None:
+        await self.pipeline.aclose()
+        closer = getattr(self.auth, "aclose", None)
+        if closer is not None:
+            await closer()
+        await self.http.aclose()
+
+
+def _client_message(connector: str, what: str, provider_message: str | None) -> str:
+    if not provider_message:
+        return f"{connector} {what}"
+    return f"{connector} {what}: {provider_message[:_MESSAGE_LIMIT]}"
+
+
+def _describe_transport(exc: httpx.HTTPError) -> str:
+    return {
+        httpx.ConnectError: "connection refused or unreachable",
+        httpx.ConnectTimeout: "connection timed out",
+        httpx.ReadTimeout: "no response in time",
+        httpx.WriteTimeout: "request could not be sent in time",
+        httpx.PoolTimeout: "no free connection in time",
+        httpx.RemoteProtocolError: "connection dropped or response malformed",
+        httpx.ReadError: "connection reset while reading",
+    }.get(type(exc), type(exc).__name__)
+
+
+def _first_problem(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        errors = exc.errors()
+        if errors:
+            first = errors[0]
+            where = ".".join(str(p) for p in first["loc"]) or "body"
+            return f"{where}: {first['msg']}"
+    return type(exc).__name__
+
+
+def first_mapping(value: Any) -> Mapping[str, Any] | None:
+    return value if isinstance(value, Mapping) else None

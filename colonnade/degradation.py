@@ -1,0 +1,29 @@
+"""What a response served that was not fresh: stale cache entries, fallbacks.
+
+Resolvers note it per field path; ``DegradationNotice`` puts it in the response's
+``extensions.colonnade`` so a UI can say "prices as of 10:02" instead of pretending.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from colonnade.pipeline.core import Fetched
+
+
+@dataclass(slots=True)
+class DegradationReport:
+    stale: list[dict[str, Any]] = field(default_factory=list)
+
+    def note(self, path: list[str | int], connector: str, fetched: Fetched[Any]) -> None:
+        entry: dict[str, Any] = {
+            "path": path,
+            "connector": connector,
+            "reason": fetched.reason,
+            "asOf": datetime.fromtimestamp(fetched.as_of or 0, tz=UTC).isoformat(),
+        }
+        if fetched.error_code:
+            entry["code"] = fetched.error_code
+        self.stale.append(entry)

@@ -1,0 +1,83 @@
+"""Cross-cutting GraphQL concerns, each a small Strawberry schema extension.
+
+- ``RequestDeadline``: the request's time budget, seen by every upstream call below.
+- ``ErrorTranslation``: Colonnade's typed errors become ``extensions.code`` (+ connector);
+  anything unexpected is logged with its traceback and masked — no stack trace, credential
+  or provider body ever reaches a client.
+- ``DegradationNotice``: stale data served is listed in ``extensions.colonnade.stale``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import structlog
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from colonnade.errors import ColonnadeError, ErrorCode
+from colonnade.pipeline import deadline
+
+_log = structlog.get_logger("colonnade.graphql")
+
+
+def request_deadline(seconds: float) -> type[SchemaExtension]:
+    class RequestDeadline(SchemaExtension):
+        def on_operation(self) -> Iterator[None]:
+            with deadline.deadline_scope(seconds):
+                yield
+
+    return RequestDeadline
+
+
+def translate(error: GraphQLError) -> GraphQLError:
+    original = error.original_error
+    if original is None:
+        code = error.extensions.get("code") if error.extensions else None
+        if code is None:
+            error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
+        return error
+    if isinstance(original, ColonnadeError):
+        return GraphQLError(
+            original.message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions=original.as_extensions(),
+        )
+    if isinstance(original, GraphQLError):  # e.g. variable coercion
+        return translate(original)
+    _log.error(
+        "resolver_crashed",
+        path=error.path,
+        error=type(original).__name__,
+        exc_info=original,
+    )
+    return GraphQLError(
+        "Internal server error",
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": ErrorCode.INTERNAL.value},
+    )
+
+
+class ErrorTranslation(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            result.errors = [translate(e) for e in result.errors]
+        pre = self.execution_context.pre_execution_errors
+        if pre:
+            self.execution_context.pre_execution_errors = [translate(e) for e in pre]
+
+
+class DegradationNotice(SchemaExtension):
+    def get_results(self) -> dict[str, Any]:
+        report = getattr(self.execution_context.context, "report", None)
+        stale = getattr(report, "stale", None)
+        return {"colonnade": {"stale": stale}} if stale else {}

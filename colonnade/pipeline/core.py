@@ -1,0 +1,362 @@
+"""The outbound pipeline of one connector: cache → coalescing → the resilient call.
+
+A connector hands over three things per call: the ``Operation`` it declared, a function that
+performs one attempt (transport + classify + transform), and the pydantic codec of the result.
+The pipeline decides everything else — whether a cached value answers, who shares an
+in-flight call, how often and how long to try — the same way for every connector.
+
+``read`` is one value; ``read_many`` is a DataLoader batch: each key is looked up in the cache,
+and only the keys that miss go to the provider, in one call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import structlog
+from pydantic import TypeAdapter
+
+from colonnade.config import ConnectorSettings
+from colonnade.errors import StateUnavailable, UpstreamError
+from colonnade.pipeline import deadline
+from colonnade.pipeline.cache import (
+    Entry,
+    Freshness,
+    ResponseCache,
+    Tier,
+    decode_value,
+    normalize,
+)
+from colonnade.pipeline.idempotency import IdempotencyRecords, fingerprint
+from colonnade.pipeline.operation import Operation
+from colonnade.pipeline.resilient import Attempt, AttemptFn, ResilientCaller
+from colonnade.pipeline.singleflight import SingleFlight
+from colonnade.state import StateBackend
+from colonnade.telemetry import Telemetry
+
+T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+_log = structlog.get_logger("colonnade.pipeline")
+_LOCK_POLL_S = 0.02
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched(Generic[T]):
+    """A value and where it came from, so resolvers can label stale data for the client."""
+
+    value: T
+    stale: bool = False
+    as_of: float | None = None
+    """Wall-clock time the provider produced it (None: just now)."""
+    reason: str | None = None
+    """Why stale data was served: stale_while_revalidate or stale_if_error."""
+    error_code: str | None = None
+    """With stale_if_error: the code of the failure the stale value stood in for."""
+
+
+class ConnectorPipeline:
+    def __init__(
+        self,
+        connector: str,
+        settings: ConnectorSettings,
+        backend: StateBackend,
+        cache: ResponseCache,
+        telemetry: Telemetry,
+        *,
+        idempotency_ttl_s: float = 86_400.0,
+    ) -> None:
+        self.connector = connector
+        self.settings = settings
+        self.cache = cache
+        self.caller = ResilientCaller(connector, settings, backend, telemetry)
+        self._backend = backend
+        self._shared = backend.name != "memory"
+        self._flight: SingleFlight[str, Any] = SingleFlight()
+        self._background: set[asyncio.Task[Any]] = set()
+        self._idempotency = IdempotencyRecords(
+            backend, ttl_s=idempotency_ttl_s, lock_lease_s=settings.deadline_s * 2
+        )
+
+    # ---------------------------------------------------------------- reads
+    async def read(
+        self,
+        op: Operation,
+        args: Any,
+        fetch: AttemptFn[T],
+        codec: TypeAdapter[T],
+        *,
+        scope: str,
+        tags: Sequence[str] = (),
+    ) -> Fetched[T]:
+        tier = self._tier(op)
+        key = self.cache.key(op, args, scope)
+        if tier is None:
+            value = await self._flight.do(key, lambda: self.caller.call(op, fetch, idempotent=True))
+            return Fetched(value)
+        [entry] = await self.cache.lookup([key])
+        return await self._resolve(op, key, entry, fetch, codec, tier, tags)
+
+    async def read_each(
+        self,
+        op: Operation,
+        keys: Sequence[K],
+        fetch_one: Callable[[K, Attempt], Awaitable[T]],
+        codec: TypeAdapter[T],
+        *,
+        scope: str,
+        tags_for: Callable[[K], Sequence[str]] = lambda _k: (),
+    ) -> dict[K, Fetched[T] | BaseException]:
+        """Many keys, one provider call per key (an API with no batch endpoint): one cache
+        round trip for all keys, then the misses concurrently, each coalesced and bounded by
+        the bulkhead."""
+        unique = list(dict.fromkeys(keys))
+        tier = self._tier(op)
+        cache_key = {k: self.cache.key(op, k, scope) for k in unique}
+
+        def one(k: K) -> AttemptFn[T]:
+            return lambda attempt: fetch_one(k, attempt)
+
+        if tier is None:
+            outcomes = await asyncio.gather(
+                *(
+                    self._flight.do(cache_key[k], lambda k=k: self.caller.call(op, one(k), idempotent=True))
+                    for k in unique
+                ),
+                return_exceptions=True,
+            )
+        else:
+            entries = await self.cache.lookup([cache_key[k] for k in unique])
+            outcomes = await asyncio.gather(
+                *(
+                    self._resolve(op, cache_key[k], entry, one(k), codec, tier, tags_for(k))
+                    for k, entry in zip(unique, entries, strict=True)
+                ),
+                return_exceptions=True,
+            )
+        return {
+            k: outcome if isinstance(outcome, BaseException) else _as_fetched(outcome)
+            for k, outcome in zip(unique, outcomes, strict=True)
+        }
+
+    async def _resolve(
+        self,
+        op: Operation,
+        key: str,
+        entry: Entry | None,
+        fetch: AttemptFn[T],
+        codec: TypeAdapter[T],
+        tier: Tier,
+        tags: Sequence[str],
+    ) -> Fetched[T]:
+        """Fresh hit, stale hit (refresh behind), or miss (coalesced load; stale if it fails)."""
+        cached = self._usable(entry, codec)
+        if cached is not None and entry is not None:
+            freshness = tier.freshness(entry.age(time.time()))
+            if freshness is Freshness.FRESH:
+                self.cache.count(op, tier, "hit")
+                return Fetched(cached[0], as_of=entry.stored_at)
+            if freshness is Freshness.STALE:
+                self.cache.count(op, tier, "stale")
+                self._revalidate(key, lambda: self._load(op, key, fetch, codec, tier, tags))
+                return Fetched(cached[0], True, entry.stored_at, "stale_while_revalidate")
+        self.cache.count(op, tier, "miss")
+        try:
+            value = await self._flight.do(key, lambda: self._load(op, key, fetch, codec, tier, tags))
+        except UpstreamError as err:
+            if cached is not None and entry is not None and _servable_on_error(tier, entry):
+                self.cache.count(op, tier, "stale_if_error")
+                return Fetched(cached[0], True, entry.stored_at, "stale_if_error", err.code.value)
+            raise
+        return Fetched(value)
+
+    async def read_many(
+        self,
+        op: Operation,
+        keys: Sequence[K],
+        fetch_many: Callable[[list[K], Attempt], Awaitable[Mapping[K, T]]],
+        codec: TypeAdapter[T],
+        *,
+        scope: str,
+        tags_for: Callable[[K], Sequence[str]] = lambda _k: (),
+    ) -> dict[K, Fetched[T] | BaseException]:
+        """One value (or the error) per key; only cache misses reach ``fetch_many``, in one call."""
+        tier = self._tier(op)
+        cache_key = {k: self.cache.key(op, k, scope) for k in dict.fromkeys(keys)}
+        by_cache_key = {ck: k for k, ck in cache_key.items()}
+        entries: list[Entry | None] = (
+            await self.cache.lookup(list(cache_key.values())) if tier else [None] * len(cache_key)
+        )
+        results: dict[K, Fetched[T] | BaseException] = {}
+        fallback: dict[K, tuple[T, Entry]] = {}
+        missing: list[K] = []
+        refresh: list[K] = []
+        now = time.time()
+        for k, entry in zip(cache_key, entries, strict=True):
+            cached = self._usable(entry, codec)
+            if tier is None or cached is None or entry is None:
+                missing.append(k)
+                continue
+            freshness = tier.freshness(entry.age(now))
+            if freshness is Freshness.FRESH:
+                results[k] = Fetched(cached[0], as_of=entry.stored_at)
+            elif freshness is Freshness.STALE:
+                results[k] = Fetched(cached[0], True, entry.stored_at, "stale_while_revalidate")
+                refresh.append(k)
+            else:
+                fallback[k] = (cached[0], entry)
+                missing.append(k)
+        if tier is not None:
+            self.cache.count(op, tier, "hit", len(results) - len(refresh))
+            self.cache.count(op, tier, "stale", len(refresh))
+            self.cache.count(op, tier, "miss", len(missing))
+
+        async def load(cks: list[str]) -> dict[str, T]:
+            wanted = [by_cache_key[ck] for ck in cks]
+            got = await self.caller.call(
+                op, lambda attempt: fetch_many(wanted, attempt), idempotent=True
+            )
+            if tier is not None:
+                for k in wanted:
+                    if k in got:
+                        await self.cache.store(cache_key[k], got[k], codec, tier, tags_for(k))
+            return {cache_key[k]: got[k] for k in wanted if k in got}
+
+        if refresh:
+            self._revalidate(
+                "batch:" + normalize(sorted(map(str, refresh))),
+                lambda: self._flight.do_many([cache_key[k] for k in refresh], load),
+            )
+        if missing:
+            loaded = await self._flight.do_many([cache_key[k] for k in missing], load)
+            for k in missing:
+                outcome = loaded[cache_key[k]]
+                if not isinstance(outcome, BaseException):
+                    results[k] = Fetched(outcome)
+                elif isinstance(outcome, UpstreamError) and k in fallback and tier is not None:
+                    value, entry = fallback[k]
+                    if _servable_on_error(tier, entry):
+                        self.cache.count(op, tier, "stale_if_error")
+                        results[k] = Fetched(
+                            value, True, entry.stored_at, "stale_if_error", outcome.code.value
+                        )
+                    else:
+                        results[k] = outcome
+                else:
+                    results[k] = outcome
+        return results
+
+    # ---------------------------------------------------------------- writes
+    async def write(
+        self,
+        op: Operation,
+        send: AttemptFn[T],
+        codec: TypeAdapter[T],
+        *,
+        args: Any,
+        idempotency_key: str | None,
+        reconcile: Callable[[], Awaitable[T | None]] | None = None,
+        invalidate_tags: Sequence[str] = (),
+    ) -> T:
+        """Never cached. Retried only when a key makes it safe; invalidates what it changes."""
+        if idempotency_key is None:
+            result = await self.caller.call(op, send, idempotent=False)
+        elif op.native_idempotency:
+            result = await self.caller.call(op, send, idempotent=True)
+        else:
+            result = await self._idempotency.run(
+                self.caller, op, idempotency_key, fingerprint(args), send, codec, reconcile
+            )
+        if invalidate_tags:
+            await self.cache.invalidate(tags=invalidate_tags)
+        return result
+
+    # ---------------------------------------------------------------- internals
+    def _tier(self, op: Operation) -> Tier | None:
+        return self.cache.tier(op, self.settings.cache_tiers.get(op.name))
+
+    @staticmethod
+    def _usable(entry: Entry | None, codec: TypeAdapter[T]) -> tuple[T] | None:
+        if entry is None:
+            return None
+        ok, value = decode_value(entry, codec)
+        return (value,) if ok else None  # type: ignore[return-value]
+
+    async def _load(
+        self,
+        op: Operation,
+        key: str,
+        fetch: AttemptFn[T],
+        codec: TypeAdapter[T],
+        tier: Tier,
+        tags: Sequence[str],
+    ) -> T:
+        """Miss path. With shared state, a short lock keeps replicas from stampeding."""
+        token = secrets.token_hex(8).encode()
+        locked = await self._try_lock(key, token) if self._shared else False
+        if self._shared and not locked:
+            value = await self._await_other_replica(key, codec, tier)
+            if value is not None:
+                return value[0]
+        try:
+            value_ = await self.caller.call(op, fetch, idempotent=True)
+            await self.cache.store(key, value_, codec, tier, tags)
+            return value_
+        finally:
+            if locked:
+                try:
+                    await self._backend.delete_if_equals("lock:" + key, token)
+                except StateUnavailable:
+                    pass
+
+    async def _try_lock(self, key: str, token: bytes) -> bool:
+        try:
+            return await self._backend.set_if_absent("lock:" + key, token, self.cache.lock_ttl_s)
+        except StateUnavailable:
+            return True  # no shared state: behave as the only replica
+
+    async def _await_other_replica(
+        self, key: str, codec: TypeAdapter[T], tier: Tier
+    ) -> tuple[T] | None:
+        give_up = time.monotonic() + deadline.bounded(self.cache.lock_ttl_s)
+        while time.monotonic() < give_up:
+            await asyncio.sleep(_LOCK_POLL_S)
+            [entry] = await self.cache.lookup([key])
+            cached = self._usable(entry, codec)
+            if cached is not None and entry is not None:
+                if tier.freshness(entry.age(time.time())) is Freshness.FRESH:
+                    return cached
+        return None
+
+    def _revalidate(self, name: str, refresh: Callable[[], Awaitable[Any]]) -> None:
+        """Refresh in the background, once per key, with its own deadline (not the request's)."""
+
+        async def run() -> None:
+            with deadline.detached_scope(self.settings.deadline_s):
+                try:
+                    await self._flight.do("refresh:" + name, refresh)
+                except UpstreamError as err:
+                    _log.info("revalidate_failed", connector=self.connector, code=err.code.value)
+
+        if ("refresh:" + name) in self._flight:
+            return
+        task = asyncio.create_task(run())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def aclose(self) -> None:
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+
+
+def _as_fetched(value: Any) -> Fetched[Any]:
+    return value if isinstance(value, Fetched) else Fetched(value)
+
+
+def _servable_on_error(tier: Tier, entry: Entry) -> bool:
+    return tier.freshness(entry.age(time.time())) is not Freshness.EXPIRED

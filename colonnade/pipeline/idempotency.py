@@ -1,0 +1,154 @@
+"""Colonnade's own idempotency record, for providers that have none (a SOAP create, say).
+
+Hand-written: the protocol must survive what a library cannot know about — a response lost
+*after* the provider committed. Two keys per idempotency key, both in the state backend so
+replicas agree:
+
+- a short **lock** (``set_if_absent`` with a lease): one request per key runs at a time;
+  the others wait for its outcome;
+- a long **record**: absent (never tried), ``attempted`` (a call went out; it may have
+  committed) or ``done`` (the result, replayed to every later request with the same key).
+
+A request that finds ``attempted`` — after a lost response, a timeout, or a crash — asks the
+connector's *reconcile* hook ("is there an order carrying this reference?") before sending
+again, so a repeated create returns the first result instead of creating twice. The record
+also holds a fingerprint of the arguments: the same key with other arguments is refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from pydantic import TypeAdapter
+
+from colonnade.errors import (
+    BadUserInput,
+    StateUnavailable,
+    UpstreamError,
+    UpstreamRejected,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
+from colonnade.pipeline import deadline
+from colonnade.pipeline.cache import normalize
+from colonnade.pipeline.operation import Operation
+from colonnade.pipeline.resilient import AttemptFn, ResilientCaller
+from colonnade.state import StateBackend
+
+T = TypeVar("T")
+
+_POLL_S = 0.02
+
+
+def fingerprint(args: Any) -> str:
+    return hashlib.sha256(normalize(args).encode()).hexdigest()
+
+
+class IdempotencyRecords:
+    def __init__(self, backend: StateBackend, *, ttl_s: float, lock_lease_s: float) -> None:
+        self._backend = backend
+        self._ttl_s = ttl_s
+        self._lease_s = lock_lease_s
+
+    async def run(
+        self,
+        caller: ResilientCaller,
+        op: Operation,
+        key: str,
+        args_fingerprint: str,
+        send: AttemptFn[T],
+        codec: TypeAdapter[T],
+        reconcile: Callable[[], Awaitable[T | None]] | None,
+    ) -> T:
+        digest = hashlib.sha256(key.encode()).hexdigest()[:40]
+        record_key = f"idem:{op.connector}:{op.name}:{digest}"
+        lock_key = record_key + ":lock"
+        token = secrets.token_hex(8).encode()
+        await self._lock(lock_key, token, op)
+        try:
+            record = await self._read(record_key)
+            if record is not None:
+                if record["fp"] != args_fingerprint:
+                    raise BadUserInput(
+                        "this idempotency key was already used with different arguments; "
+                        "use a new key for a different request",
+                        connector=op.connector,
+                    )
+                if record["state"] == "done":
+                    return codec.validate_python(record["result"])
+            attempted_before = record is not None
+            await self._write(record_key, {"state": "attempted", "fp": args_fingerprint})
+            try:
+                result = await caller.call(
+                    op,
+                    send,
+                    idempotent=reconcile is not None,
+                    reconcile=reconcile,
+                    reconcile_first=attempted_before and reconcile is not None,
+                )
+            except UpstreamError as err:
+                if not err.request_sent or isinstance(err, UpstreamRejected):
+                    # The provider never saw it, or refused it outright: nothing was committed.
+                    await self._forget(record_key)
+                raise
+            done = {"state": "done", "fp": args_fingerprint, "result": codec.dump_python(result, mode="json")}
+            try:
+                await self._write(record_key, done)
+            except StateUnavailable:
+                pass  # committed and answered; a repeat will reconcile from "attempted"
+            return result
+        except StateUnavailable as exc:
+            raise UpstreamUnavailable(
+                "idempotency records are unavailable; the write was not sent",
+                connector=op.connector,
+                operation=op.name,
+                request_sent=False,
+            ) from exc
+        finally:
+            try:
+                await self._backend.delete_if_equals(lock_key, token)
+            except StateUnavailable:
+                pass
+
+    async def _lock(self, lock_key: str, token: bytes, op: Operation) -> None:
+        while True:
+            try:
+                if await self._backend.set_if_absent(lock_key, token, self._lease_s):
+                    return
+            except StateUnavailable as exc:
+                raise UpstreamTimeout(
+                    "idempotency records are unavailable; the write was not sent",
+                    connector=op.connector,
+                    operation=op.name,
+                    request_sent=False,
+                ) from exc
+            left = deadline.remaining()
+            if left is not None and left <= _POLL_S:
+                raise UpstreamTimeout(
+                    "a request with this idempotency key is still in progress",
+                    connector=op.connector,
+                    operation=op.name,
+                    request_sent=False,
+                )
+            await asyncio.sleep(_POLL_S)
+
+    async def _read(self, record_key: str) -> dict[str, Any] | None:
+        raw = await self._backend.get(record_key)
+        if raw is None:
+            return None
+        value: dict[str, Any] = json.loads(raw)
+        return value
+
+    async def _write(self, record_key: str, record: dict[str, Any]) -> None:
+        await self._backend.set(record_key, json.dumps(record).encode(), self._ttl_s)
+
+    async def _forget(self, record_key: str) -> None:
+        try:
+            await self._backend.delete([record_key])
+        except StateUnavailable:
+            pass  # the record stays "attempted": a repeat reconciles first, which is still safe

@@ -1,0 +1,126 @@
+"""Proactive rate limiting: slow down before the provider answers 429.
+
+Token buckets live in the state backend (shared by replicas on Redis). A connector has its
+configured bucket (``rate_per_s``/``burst``) and the buckets its provider's headers teach it
+(``QuotaHint``: N left in a window → a bucket refilling at limit/window, lowered to N). A 429's
+``Retry-After`` pauses the connector: until then every caller waits (or fails fast) instead of
+knocking again. Callers wait in a bounded queue (``max_queue`` waiters, ``max_wait_s`` and the
+request deadline), then fail fast with UPSTREAM_RATE_LIMITED — no call is made. Shared state
+unavailable → allow (a broken Redis must not stop traffic; the provider's own limit remains).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+
+import structlog
+
+from colonnade.config import RateLimitSettings
+from colonnade.errors import StateUnavailable, UpstreamRateLimited
+from colonnade.pipeline import deadline
+from colonnade.pipeline.ratelimit_headers import QuotaHint
+from colonnade.state import StateBackend
+
+_log = structlog.get_logger("colonnade.ratelimit")
+
+
+@dataclass(slots=True)
+class _Bucket:
+    key: str
+    rate_per_s: float
+    burst: float
+    expires_at: float | None  # learned buckets are forgotten when the provider stops talking
+
+
+class RateLimiter:
+    def __init__(self, connector: str, settings: RateLimitSettings, backend: StateBackend) -> None:
+        self._connector = connector
+        self._settings = settings
+        self._backend = backend
+        self._buckets: dict[str, _Bucket] = {}
+        self._paused_until = 0.0
+        self._waiting = 0
+        if settings.rate_per_s:
+            burst = settings.burst or max(1.0, settings.rate_per_s)
+            self._buckets["configured"] = _Bucket(
+                f"rl:{connector}:configured", settings.rate_per_s, burst, None
+            )
+
+    async def acquire(self) -> None:
+        """Wait for a token in every active bucket, within the bounds; else raise."""
+        if not self._buckets and self._paused_until <= time.time():
+            return
+        if self._waiting >= self._settings.max_queue:
+            raise self._limited("rate-limit queue is full", None)
+        self._waiting += 1
+        try:
+            budget = deadline.bounded(self._settings.max_wait_s)
+            give_up_at = time.monotonic() + budget
+            while True:
+                wait = await self._next_wait()
+                if wait <= 0:
+                    return
+                if time.monotonic() + wait > give_up_at:
+                    raise self._limited("rate limit reached; the wait exceeds the budget", wait)
+                await asyncio.sleep(wait)
+        finally:
+            self._waiting -= 1
+
+    async def _next_wait(self) -> float:
+        now = time.time()
+        if self._paused_until > now:
+            return self._paused_until - now
+        for name, bucket in list(self._buckets.items()):
+            if bucket.expires_at is not None and bucket.expires_at < now:
+                del self._buckets[name]
+                continue
+            try:
+                wait = await self._backend.take_token(
+                    bucket.key, rate_per_s=bucket.rate_per_s, burst=bucket.burst, now=now
+                )
+            except StateUnavailable:
+                _log.warning("rate_limit_state_unavailable", connector=self._connector)
+                return 0.0
+            if wait > 0:
+                return wait
+        return 0.0
+
+    async def learn(self, hints: list[QuotaHint]) -> None:
+        """Feed the provider's own accounting into our buckets."""
+        now = time.time()
+        for hint in hints:
+            bucket = self._buckets.get(hint.name)
+            if bucket is None:
+                bucket = _Bucket(
+                    f"rl:{self._connector}:{hint.name}",
+                    hint.limit / hint.window_s,
+                    hint.limit,
+                    None,
+                )
+                self._buckets[hint.name] = bucket
+            bucket.expires_at = now + hint.window_s
+            try:
+                await self._backend.set_tokens(
+                    bucket.key,
+                    tokens=hint.remaining,
+                    rate_per_s=bucket.rate_per_s,
+                    burst=bucket.burst,
+                    now=now,
+                )
+            except StateUnavailable:
+                return
+
+    def pause(self, seconds: float) -> None:
+        """The provider said Retry-After: nobody in this process calls before then."""
+        self._paused_until = max(self._paused_until, time.time() + seconds)
+
+    def _limited(self, why: str, wait: float | None) -> UpstreamRateLimited:
+        return UpstreamRateLimited(
+            f"{self._connector}: {why}",
+            connector=self._connector,
+            retry_after_s=wait,
+            retryable=False,
+            request_sent=False,
+        )

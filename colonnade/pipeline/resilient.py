@@ -1,0 +1,207 @@
+"""Deadline → retry → breaker → rate limit → bulkhead → attempt timeout, around one attempt.
+
+The retry loop is written here rather than taken from tenacity or stamina because each
+decision needs what only this pipeline knows: the request deadline (never sleep past it), the
+retry budget, the provider's ``Retry-After`` and retry hints carried on the typed error, whether
+the request ever reached the provider (an unkeyed write may retry only if it did not), and a
+reconcile step for writes whose provider has no idempotency of its own. It is also careful with
+cancellation: ``CancelledError`` is never treated as a failure to retry (tenacity's negative
+predicates would retry it).
+
+Each attempt is recorded once, in ``Telemetry.attempt``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from colonnade.config import ConnectorSettings
+from colonnade.errors import (
+    UpstreamError,
+    UpstreamRateLimited,
+    UpstreamTimeout,
+)
+from colonnade.pipeline import deadline
+from colonnade.pipeline.breaker import CircuitBreaker
+from colonnade.pipeline.operation import Operation
+from colonnade.pipeline.ratelimit import RateLimiter
+from colonnade.pipeline.retry_budget import RetryBudget
+from colonnade.state import StateBackend
+from colonnade.telemetry import AttemptRecord, Telemetry
+
+T = TypeVar("T")
+
+
+@dataclass(slots=True)
+class Attempt:
+    """Handed to the transport: which attempt this is; the transport fills in the status."""
+
+    number: int
+    status: int | None = None
+
+
+AttemptFn = Callable[[Attempt], Awaitable[T]]
+Reconcile = Callable[[], Awaitable[T | None]]
+
+
+class ResilientCaller:
+    """One per connector: owns its breaker(s), rate limiter, bulkhead and retry budget."""
+
+    def __init__(
+        self,
+        connector: str,
+        settings: ConnectorSettings,
+        backend: StateBackend,
+        telemetry: Telemetry,
+    ) -> None:
+        self.connector = connector
+        self.settings = settings
+        self.telemetry = telemetry
+        self._backend = backend
+        self.limiter = RateLimiter(connector, settings.rate_limit, backend)
+        self._bulkhead = asyncio.Semaphore(settings.bulkhead.max_concurrent)
+        self._budget = RetryBudget(settings.retry.budget_ratio, settings.retry.budget_min_per_s)
+        self._breakers: dict[str, CircuitBreaker] = {}
+
+    def breaker(self, operation: str) -> CircuitBreaker:
+        key = (
+            f"{self.connector}.{operation}"
+            if self.settings.breaker.per_operation
+            else self.connector
+        )
+        if key not in self._breakers:
+            self._breakers[key] = CircuitBreaker(
+                self.connector, key, self.settings.breaker, self._backend
+            )
+        return self._breakers[key]
+
+    async def call(
+        self,
+        op: Operation,
+        attempt_fn: AttemptFn[T],
+        *,
+        idempotent: bool,
+        reconcile: Reconcile[T] | None = None,
+        reconcile_first: bool = False,
+    ) -> T:
+        """Run ``attempt_fn`` until it succeeds or retrying is no longer right.
+
+        ``reconcile`` (writes without provider idempotency) is asked before every retry, and
+        before the first attempt too when ``reconcile_first``: "did an earlier attempt commit?"
+        """
+        started = time.monotonic()
+        self._budget.deposit()
+        number = 1
+        with deadline.deadline_scope(self.settings.deadline_s):
+            while True:
+                if reconcile is not None and (number > 1 or reconcile_first):
+                    found = await reconcile()
+                    if found is not None:
+                        return found
+                attempt = Attempt(number)
+                t0 = time.perf_counter()
+                try:
+                    result = await self._attempt(op, attempt_fn, attempt)
+                except UpstreamError as err:
+                    delay = self._retry_delay(err, number, idempotent, started)
+                    self._record(op, attempt, err.code.value, t0, delay)
+                    if isinstance(err, UpstreamRateLimited) and err.retry_after_s and err.request_sent:
+                        self.limiter.pause(err.retry_after_s)
+                    if delay is None:
+                        raise
+                    await asyncio.sleep(delay)
+                    number += 1
+                    continue
+                self._record(op, attempt, "ok", t0, None)
+                return result
+
+    async def _attempt(self, op: Operation, attempt_fn: AttemptFn[T], attempt: Attempt) -> T:
+        left = deadline.remaining()
+        if left is not None and left <= 0.0:
+            raise self._timeout(op, "the request deadline passed before the call", sent=False)
+        breaker = self.breaker(op.name)
+        permit = await breaker.acquire(op.name)
+        ok = False
+        try:
+            await self.limiter.acquire()
+            try:
+                async with asyncio.timeout(deadline.bounded(self.settings.deadline_s)):
+                    await self._bulkhead.acquire()
+            except TimeoutError:
+                raise self._timeout(op, "no free connection slot in time", sent=False) from None
+            try:
+                async with asyncio.timeout(deadline.bounded(self.settings.timeouts.total_s)):
+                    result = await attempt_fn(attempt)
+            except TimeoutError:
+                raise self._timeout(op, "the provider did not answer in time", sent=True) from None
+            finally:
+                self._bulkhead.release()
+            ok = True
+            return result
+        except UpstreamError as err:
+            ok = not err.counts_as_failure
+            raise
+        finally:
+            # A cancelled attempt is not the provider's fault; leave the window untouched
+            # (a probe's lease expires by itself).
+            if not _cancelled():
+                await breaker.record(permit, ok=ok)
+
+    def _retry_delay(
+        self, err: UpstreamError, number: int, idempotent: bool, started: float
+    ) -> float | None:
+        retry = self.settings.retry
+        if not err.retryable or number >= retry.max_attempts:
+            return None
+        if not idempotent and err.request_sent:
+            return None
+        if err.retry_after_s is not None:
+            if err.retry_after_s > retry.max_retry_after_s:
+                return None
+            delay = err.retry_after_s
+        else:
+            cap = min(retry.max_delay_s, retry.base_delay_s * 2 ** (number - 1))
+            delay = random.uniform(0.0, cap)
+        if time.monotonic() - started + delay > retry.max_total_s:
+            return None
+        left = deadline.remaining()
+        if left is not None and delay >= left:
+            return None
+        if not self._budget.try_withdraw():
+            self.telemetry.count("retry_budget_exhausted", self.connector)
+            return None
+        return delay
+
+    def _record(
+        self, op: Operation, attempt: Attempt, outcome: str, t0: float, retry_in: float | None
+    ) -> None:
+        self.telemetry.attempt(
+            AttemptRecord(
+                connector=self.connector,
+                operation=op.name,
+                attempt=attempt.number,
+                outcome=outcome,
+                status=attempt.status,
+                latency_ms=round((time.perf_counter() - t0) * 1000, 2),
+                retry_in_s=None if retry_in is None else round(retry_in, 4),
+            )
+        )
+
+    def _timeout(self, op: Operation, why: str, *, sent: bool) -> UpstreamTimeout:
+        return UpstreamTimeout(
+            f"{self.connector}: {why}",
+            connector=self.connector,
+            operation=op.name,
+            request_sent=sent,
+        )
+
+
+def _cancelled() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+

@@ -1,0 +1,173 @@
+"""SOAP connectors: zeep builds and reads the envelopes, Colonnade's pipeline sends them.
+
+zeep is used for what it does well — the WSDL/XSD model, serializing a request, deserializing
+and validating a reply — and nothing else: the envelope goes out through the same httpx
+client, credentials, retries, breaker and limits as every REST call. Known traps handled here:
+
+- zeep loads WSDLs synchronously: ``load_wsdl`` runs once at start-up, from ``wsdl/`` on disk;
+  its transport refuses any network location, so an ``xsd:import`` cannot reach out either.
+- XML bombs: DTDs, entities and external references are forbidden (zeep ``Settings``), and
+  faults are parsed with a hardened lxml parser.
+- Faults: ``soap:Client`` is the caller's mistake (rejected, no retry, not the breaker's
+  business); ``soap:Server`` is the provider's (unavailable, counts as a failure).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import zeep
+import zeep.exceptions
+import zeep.helpers
+from lxml import etree
+
+from colonnade.config import ConnectorSettings
+from colonnade.connector import HttpConnector
+from colonnade.errors import (
+    ConfigError,
+    UpstreamError,
+    UpstreamRejected,
+    UpstreamUnavailable,
+)
+from colonnade.pipeline.operation import Operation
+from colonnade.pipeline.resilient import Attempt
+from colonnade.runtime import Runtime
+
+_SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
+_SAFE_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, remove_comments=True
+)
+
+
+class _DiskOnlyTransport(zeep.Transport):  # type: ignore[misc]
+    """zeep's transport, restricted to files: contracts load from disk, never the network."""
+
+    def load(self, url: str) -> bytes:
+        if "://" in url and not url.startswith("file://"):
+            raise ConfigError(
+                f"the WSDL refers to {url!r}, a network location. Colonnade loads contracts "
+                "from disk only: save that document next to the WSDL and refer to it by a "
+                "relative path."
+            )
+        data: bytes = super().load(url)
+        return data
+
+
+def load_wsdl(path: Path) -> zeep.Client:
+    """Load and check a WSDL once, at start-up, hardened against hostile XML."""
+    if not path.is_file():
+        raise ConfigError(
+            f"WSDL {str(path)!r} does not exist. Put the service's WSDL (and its XSDs) under "
+            "wsdl/ and point the connector's `wsdl` setting at it."
+        )
+    settings = zeep.Settings(
+        strict=True,
+        xml_huge_tree=False,
+        forbid_dtd=True,
+        forbid_entities=True,
+        forbid_external=True,
+    )
+    try:
+        return zeep.Client(wsdl=str(path), transport=_DiskOnlyTransport(cache=None), settings=settings)
+    except (zeep.exceptions.Error, etree.XMLSyntaxError, OSError, ValueError) as exc:
+        raise ConfigError(f"cannot load WSDL {str(path)!r}: {exc}") from None
+
+
+@dataclass(slots=True)
+class _Reply:
+    """The shape zeep's ``process_reply`` reads (it was written for ``requests``)."""
+
+    status_code: int
+    content: bytes
+    headers: httpx.Headers
+    encoding: str | None = "utf-8"
+
+
+class SoapConnector(HttpConnector):
+    def __init__(
+        self,
+        settings: ConnectorSettings,
+        runtime: Runtime,
+        *,
+        wsdl: Path,
+        service_path: str,
+        idempotency_ttl_s: float = 86_400.0,
+    ) -> None:
+        super().__init__(settings, runtime, idempotency_ttl_s=idempotency_ttl_s)
+        self.client = load_wsdl(wsdl)
+        self._binding = self.client.service._binding  # noqa: SLF001 - zeep exposes no public handle
+        self._service_path = service_path
+
+    def declared_operations(self) -> set[str]:
+        return set(self._binding._operations)  # noqa: SLF001
+
+    async def invoke(self, attempt: Attempt, op: Operation, soap_operation: str, **kwargs: Any) -> dict[str, Any]:
+        """Call one SOAP operation; returns the reply as plain dicts and lists."""
+        operation = self._binding.get(soap_operation)
+        try:
+            envelope = self.client.create_message(self.client.service, soap_operation, **kwargs)
+        except (zeep.exceptions.ValidationError, TypeError) as exc:
+            raise UpstreamRejected(
+                f"{self.name}: the request does not fit the {soap_operation} contract ({exc})",
+                connector=self.name,
+                operation=op.name,
+                request_sent=False,
+            ) from None
+        body = etree.tostring(envelope, xml_declaration=True, encoding="utf-8")
+        request = self.http.build_request(
+            "POST",
+            self._service_path,
+            content=body,
+            headers={
+                "Content-Type": "text/xml; charset=utf-8",
+                "SOAPAction": f'"{operation.soapaction or ""}"',
+            },
+        )
+        response = await self.send(attempt, op, request)
+        reply = _Reply(response.status_code, response.content, response.headers)
+        try:
+            result = self._binding.process_reply(self.client, operation, reply)
+        except zeep.exceptions.Fault as fault:
+            raise self._fault_error(op, str(fault.code or ""), str(fault.message or "")) from None
+        except (zeep.exceptions.Error, etree.XMLSyntaxError, ValueError, AttributeError) as exc:
+            raise self.contract_violation(op, exc) from None
+        serialized: Any = zeep.helpers.serialize_object(result, target_cls=dict)
+        if not isinstance(serialized, dict):
+            return {"_value": serialized}
+        return serialized
+
+    def error_for(self, op: Operation, response: httpx.Response) -> UpstreamError:
+        fault = _parse_fault(response.content)
+        if fault is not None:
+            return self._fault_error(op, *fault, status=response.status_code)
+        return super().error_for(op, response)
+
+    def _fault_error(
+        self, op: Operation, code: str, message: str, *, status: int | None = None
+    ) -> UpstreamError:
+        local = code.rsplit(":", 1)[-1].rsplit("}", 1)[-1]
+        kw: dict[str, Any] = {
+            "connector": self.name,
+            "operation": op.name,
+            "status": status,
+            "provider_code": f"soap:{local}",
+        }
+        if local == "Client":
+            return UpstreamRejected(f"{self.name} rejected the request: {message[:200]}", **kw)
+        return UpstreamUnavailable(f"{self.name} answered with a SOAP fault ({local})", **kw)
+
+
+def _parse_fault(content: bytes) -> tuple[str, str] | None:
+    try:
+        root = etree.fromstring(content, parser=_SAFE_PARSER)
+    except etree.XMLSyntaxError:
+        return None
+    if root.getroottree().docinfo.doctype:
+        return None
+    fault = root.find(f"{{{_SOAP11}}}Body/{{{_SOAP11}}}Fault")
+    if fault is None:
+        return None
+    return fault.findtext("faultcode") or "", fault.findtext("faultstring") or ""

@@ -1,0 +1,160 @@
+"""Salesforce-shaped CRM: accounts by id (SObject Collections), pages by SOQL, OAuth2.
+
+Salesforce specifics handled here: its error body (a JSON array of {errorCode, message}),
+``REQUEST_LIMIT_EXCEEDED`` arriving as a 403 (it is a rate limit, not a refusal), errors
+inside a 200, and ``Sforce-Limit-Info`` (read by the engine's rate limiter).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+
+from colonnade.auth import OAuth2ClientCredentials, Secret
+from colonnade.config import CrmSettings
+from colonnade.connector import HttpConnector
+from colonnade.errors import BadUserInput, ConfigError, UpstreamError, UpstreamRateLimited, UpstreamUnavailable
+from colonnade.pipeline.core import Fetched
+from colonnade.pipeline.operation import Operation
+from colonnade.pipeline.resilient import Attempt
+from colonnade.runtime import Runtime
+from connectors.crm import soql
+from connectors.crm.mapping import to_customer
+from connectors.crm.models import ACCOUNT_FIELDS, COLLECTION, COUNT, QUERY, SfAccount
+from connectors.domain import Customer, CustomerPage
+from connectors.ports import PerKey
+from pydantic import TypeAdapter
+
+ACCOUNTS_BY_ID = Operation("crm", "accounts_by_id", tier="standard")
+ACCOUNT_PAGE = Operation("crm", "account_page", tier="short")
+ACCOUNT_COUNT = Operation("crm", "account_count", tier="short")
+
+_CUSTOMER = TypeAdapter(Customer | None)
+_PAGE = TypeAdapter(CustomerPage)
+_INT = TypeAdapter(int)
+_COLLECTION_MAX = 200
+_SALESFORCE_ID = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
+_RATE_LIMIT_CODES = {"REQUEST_LIMIT_EXCEEDED", "TOO_MANY_REQUESTS"}
+
+
+class CrmConnector(HttpConnector):
+    name = "crm"
+
+    def __init__(self, settings: CrmSettings, runtime: Runtime) -> None:
+        super().__init__(settings, runtime)
+        self.crm_settings = settings
+        self._data = f"/services/data/{settings.api_version}"
+        self.auth = OAuth2ClientCredentials(
+            self.http,
+            connector=self.name,
+            token_url="/services/oauth2/token",
+            client_id=settings.client_id or _missing("connectors.crm.client_id"),
+            client_secret=Secret(
+                "connectors.crm.client_secret", settings.client_secret, settings.client_secret_file
+            ),
+            refresh_ahead_s=settings.token_refresh_ahead_s,
+            default_ttl_s=settings.default_token_ttl_s,
+            telemetry=runtime.telemetry,
+        )
+
+    # ----------------------------------------------------------------- port: CustomerDirectory
+    async def customers_by_id(self, ids: Sequence[str]) -> PerKey[Customer | None]:
+        results: PerKey[Customer | None] = {}
+        unique = []
+        for i in dict.fromkeys(ids):
+            if _SALESFORCE_ID.fullmatch(i):
+                unique.append(i)
+            else:  # one malformed id must not fail the whole collection call
+                results[i] = BadUserInput(f"{i!r} is not a CRM record id (15 or 18 letters/digits)")
+        for start in range(0, len(unique), _COLLECTION_MAX):
+            chunk = unique[start : start + _COLLECTION_MAX]
+            results.update(
+                await self.pipeline.read_many(
+                    ACCOUNTS_BY_ID, chunk, self._fetch_accounts, _CUSTOMER, scope=self.auth.scope()
+                )
+            )
+        return results
+
+    async def customer_page(self, first: int, after: tuple[str, str] | None) -> Fetched[CustomerPage]:
+        async def fetch(attempt: Attempt) -> CustomerPage:
+            accounts = await self._query(attempt, ACCOUNT_PAGE, soql.account_page(first + 1, after), first + 1)
+            customers = [to_customer(a) for a in accounts]
+            return CustomerPage(customers=customers[:first], has_next_page=len(customers) > first)
+
+        args = {"first": first, "after": list(after) if after else None}
+        return await self.pipeline.read(ACCOUNT_PAGE, args, fetch, _PAGE, scope=self.auth.scope())
+
+    async def customer_count(self) -> Fetched[int]:
+        async def fetch(attempt: Attempt) -> int:
+            request = self.http.build_request("GET", f"{self._data}/query", params={"q": soql.COUNT_ACCOUNTS})
+            response = await self.send(attempt, ACCOUNT_COUNT, request)
+            return self.parse(ACCOUNT_COUNT, response, COUNT).totalSize
+
+        return await self.pipeline.read(ACCOUNT_COUNT, {}, fetch, _INT, scope=self.auth.scope())
+
+    # ----------------------------------------------------------------- wire
+    async def _fetch_accounts(self, ids: list[str], attempt: Attempt) -> dict[str, Customer | None]:
+        request = self.http.build_request(
+            "GET",
+            f"{self._data}/composite/sobjects/Account",
+            params={"ids": ",".join(ids), "fields": ",".join(ACCOUNT_FIELDS)},
+        )
+        response = await self.send(attempt, ACCOUNTS_BY_ID, request)
+        records = self.parse(ACCOUNTS_BY_ID, response, COLLECTION)
+        if len(records) != len(ids):
+            raise self.contract_violation(ACCOUNTS_BY_ID, ValueError("record count differs from ids"))
+        return {i: (to_customer(r) if r is not None else None) for i, r in zip(ids, records, strict=True)}
+
+    async def _query(self, attempt: Attempt, op: Operation, q: str, want: int) -> list[SfAccount]:
+        request = self.http.build_request("GET", f"{self._data}/query", params={"q": q})
+        page = self.parse(op, await self.send(attempt, op, request), QUERY)
+        records = list(page.records)
+        while not page.done and page.nextRecordsUrl and len(records) < want:
+            request = self.http.build_request("GET", page.nextRecordsUrl)
+            page = self.parse(op, await self.send(attempt, op, request), QUERY)
+            records.extend(page.records)
+        return records
+
+    # ----------------------------------------------------------------- classification
+    def provider_error(self, response: httpx.Response) -> tuple[str | None, str | None]:
+        try:
+            body: Any = response.json()
+        except ValueError:
+            return None, None
+        if isinstance(body, list) and body and isinstance(body[0], dict):
+            return body[0].get("errorCode"), body[0].get("message")
+        return None, None
+
+    def error_for(self, op: Operation, response: httpx.Response) -> UpstreamError:
+        code, _ = self.provider_error(response)
+        if code in _RATE_LIMIT_CODES:
+            return UpstreamRateLimited(
+                f"{self.name} API request limit reached",
+                connector=self.name,
+                operation=op.name,
+                status=response.status_code,
+                provider_code=code,
+            )
+        return super().error_for(op, response)
+
+    def check_success(self, op: Operation, response: httpx.Response) -> None:
+        """Salesforce can answer 200 with an error array; that is the provider failing."""
+        if b'"errorCode"' in response.content[:512]:
+            code, _ = self.provider_error(response)
+            if code is not None:
+                raise UpstreamUnavailable(
+                    f"{self.name} answered 200 with an error ({code})",
+                    connector=self.name,
+                    operation=op.name,
+                    status=response.status_code,
+                    provider_code=code,
+                )
+
+
+def _missing(key: str) -> str:
+    raise ConfigError(
+        f"{key} is not set. Set it in colonnade.toml or as COLONNADE_{key.upper().replace('.', '__')}."
+    )

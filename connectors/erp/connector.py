@@ -1,0 +1,178 @@
+"""SAP-shaped ERP over SOAP: sales orders by customer (many in one call), by number, create.
+
+SAP reports business outcomes inside a successful response, as a RETURN log of messages with
+a severity (BAPIRET2). This connector reads that log: on reads an E/A message means the
+service failed (it counts against the breaker); on create, E means SAP refused the order
+(UPSTREAM_REJECTED, with SAP's own message). SAP has no idempotency keys, so a keyed create
+writes a reference (IHREZ) derived from the key, and the engine's idempotency record plus
+``_find_by_reference`` make a repeated or retried create return the first order.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from colonnade.config import ErpSettings
+from colonnade.errors import UpstreamRejected, UpstreamUnavailable
+from colonnade.pipeline.operation import Kind, Operation
+from colonnade.pipeline.resilient import Attempt
+from colonnade.runtime import Runtime
+from colonnade.auth import BasicAuth, Secret
+from colonnade.soap import SoapConnector
+from connectors.domain import SalesOrder, SalesOrderDraft
+from connectors.erp.mapping import create_request, reference_for, to_sales_order
+from connectors.erp.models import CREATE_REPLY, ORDERS_REPLY, BapiReturn, OrdersReply
+from connectors.ports import PerKey
+
+ORDERS_BY_CUSTOMER = Operation("erp", "orders_by_customer", tier="short")
+ORDERS_BY_NUMBER = Operation("erp", "orders_by_number", tier="short")
+CREATE_ORDER = Operation("erp", "create_order", kind=Kind.WRITE)
+FIND_BY_REFERENCE = Operation("erp", "find_order_by_reference")
+
+_ORDERS = TypeAdapter(list[SalesOrder])
+_ORDER = TypeAdapter(SalesOrder | None)
+_ORDER_REQUIRED = TypeAdapter(SalesOrder)
+_BATCH_MAX = 100
+_NOT_IN_DATABASE = ("V1", "302")
+
+
+def customer_tag(customer_number: str) -> str:
+    return f"erp:customer:{customer_number}"
+
+
+class ErpConnector(SoapConnector):
+    name = "erp"
+
+    def __init__(self, settings: ErpSettings, runtime: Runtime) -> None:
+        super().__init__(
+            settings,
+            runtime,
+            wsdl=settings.wsdl,
+            service_path=settings.service_path,
+            idempotency_ttl_s=settings.idempotency_ttl_s,
+        )
+        self.auth = BasicAuth(
+            settings.username or "",
+            Secret("connectors.erp.password", settings.password, settings.password_file),
+        )
+
+    # ----------------------------------------------------------------- port: OrderBook
+    async def orders_by_customer(self, customer_numbers: Sequence[str]) -> PerKey[list[SalesOrder]]:
+        results: PerKey[list[SalesOrder]] = {}
+        unique = list(dict.fromkeys(customer_numbers))
+        for start in range(0, len(unique), _BATCH_MAX):
+            results.update(
+                await self.pipeline.read_many(
+                    ORDERS_BY_CUSTOMER,
+                    unique[start : start + _BATCH_MAX],
+                    self._fetch_by_customer,
+                    _ORDERS,
+                    scope=self.auth.scope(),
+                    tags_for=lambda c: (customer_tag(c),),
+                )
+            )
+        return results
+
+    async def orders_by_number(self, numbers: Sequence[str]) -> PerKey[SalesOrder | None]:
+        return await self.pipeline.read_many(
+            ORDERS_BY_NUMBER, list(numbers), self._fetch_by_number, _ORDER, scope=self.auth.scope()
+        )
+
+    async def create_order(self, draft: SalesOrderDraft, idempotency_key: str | None) -> SalesOrder:
+        reference = reference_for(idempotency_key) if idempotency_key else None
+        request = create_request(draft, reference)
+
+        async def send(attempt: Attempt) -> SalesOrder:
+            raw = await self.invoke(attempt, CREATE_ORDER, "ZSD_SALESORDER_CREATE", **request)
+            reply = self._validate(CREATE_ORDER, CREATE_REPLY, raw)
+            failed = [m for m in reply.messages() if m.TYPE in ("E", "A")]
+            if failed or not reply.SALES_NO:
+                raise _refusal(failed, aborted=any(m.TYPE == "A" for m in failed))
+            created = await self._fetch_by_number([reply.SALES_NO], attempt)
+            order = created.get(reply.SALES_NO)
+            if order is None:
+                raise self.contract_violation(CREATE_ORDER, ValueError("created order not found"))
+            return order
+
+        async def reconcile() -> SalesOrder | None:
+            return await self._find_by_reference(draft.customer_number, reference or "")
+
+        return await self.pipeline.write(
+            CREATE_ORDER,
+            send,
+            _ORDER_REQUIRED,
+            args=request,
+            idempotency_key=idempotency_key,
+            reconcile=reconcile if reference else None,
+            invalidate_tags=(customer_tag(draft.customer_number),),
+        )
+
+    # ----------------------------------------------------------------- wire
+    async def _fetch_by_customer(self, numbers: list[str], attempt: Attempt) -> dict[str, list[SalesOrder]]:
+        reply = await self._get_list(attempt, ORDERS_BY_CUSTOMER, numbers)
+        grouped: dict[str, list[SalesOrder]] = defaultdict(list)
+        for order in reply.orders():
+            grouped[order.KUNNR].append(to_sales_order(order))
+        return {n: grouped.get(n, []) for n in numbers}
+
+    async def _fetch_by_number(self, numbers: list[str], attempt: Attempt) -> dict[str, SalesOrder | None]:
+        raw = await self.invoke(
+            attempt, ORDERS_BY_NUMBER, "ZSD_SALESORDER_GETDETAIL", IT_ORDERS={"item": numbers}
+        )
+        reply = self._validate(ORDERS_BY_NUMBER, ORDERS_REPLY, raw)
+        self._raise_on_failure(
+            [m for m in reply.messages() if (m.ID, _num(m.NUMBER)) != _NOT_IN_DATABASE]
+        )
+        found = {o.VBELN: to_sales_order(o) for o in reply.orders()}
+        return {n: found.get(n) for n in numbers}
+
+    async def _get_list(self, attempt: Attempt, op: Operation, numbers: list[str]) -> OrdersReply:
+        raw = await self.invoke(attempt, op, "ZSD_SALESORDER_GETLIST", IT_CUSTOMERS={"item": numbers})
+        reply = self._validate(op, ORDERS_REPLY, raw)
+        self._raise_on_failure(reply.messages())
+        return reply
+
+    async def _find_by_reference(self, customer_number: str, reference: str) -> SalesOrder | None:
+        """Did an earlier attempt commit? Look for the order carrying our reference (uncached)."""
+        async def lookup(attempt: Attempt) -> SalesOrder | None:
+            reply = await self._get_list(attempt, FIND_BY_REFERENCE, [customer_number])
+            for order in reply.orders():
+                if order.IHREZ == reference:
+                    return to_sales_order(order)
+            return None
+
+        return await self.pipeline.caller.call(FIND_BY_REFERENCE, lookup, idempotent=True)
+
+    # ----------------------------------------------------------------- classification
+    def _validate(self, op: Operation, adapter: TypeAdapter[Any], raw: dict[str, Any]) -> Any:
+        try:
+            return adapter.validate_python(raw)
+        except ValidationError as exc:
+            raise self.contract_violation(op, exc) from None
+
+    def _raise_on_failure(self, messages: list[BapiReturn]) -> None:
+        failed = [m for m in messages if m.TYPE in ("E", "A")]
+        if failed:
+            first = failed[0]
+            raise UpstreamUnavailable(
+                f"{self.name} reported an error inside a successful response ({first.ID} {_num(first.NUMBER)})",
+                connector=self.name,
+                provider_code=f"{first.ID}/{_num(first.NUMBER)}",
+            )
+
+
+def _num(value: str | int | None) -> str:
+    return f"{int(value):03d}" if value not in (None, "") else ""
+
+
+def _refusal(failed: list[BapiReturn], *, aborted: bool) -> UpstreamRejected | UpstreamUnavailable:
+    first = failed[0] if failed else None
+    message = (first.MESSAGE or "") if first else "no sales order number returned"
+    code = f"{first.ID}/{_num(first.NUMBER)}" if first else None
+    if aborted:
+        return UpstreamUnavailable(f"erp aborted the create: {message[:200]}", connector="erp", provider_code=code)
+    return UpstreamRejected(f"erp rejected the sales order: {message[:200]}", connector="erp", provider_code=code)

@@ -1,0 +1,151 @@
+"""Stripe-shaped payments: list a customer's PaymentIntents, fetch one, create one.
+
+Stripe has no "payments of many customers" endpoint, so a batch of customers costs one list
+call per customer — concurrently, deduplicated, bounded by the bulkhead, and cached per
+customer. Creates carry the client's ``Idempotency-Key``, so the engine may retry them and
+Stripe replays the first result. ``Stripe-Should-Retry`` overrides our own retry judgement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+from pydantic import TypeAdapter
+
+from colonnade.auth import BearerKeyAuth, Secret
+from colonnade.config import PaymentsSettings
+from colonnade.connector import HttpConnector
+from colonnade.errors import BadUserInput, UpstreamError, UpstreamUnavailable
+from colonnade.pipeline.operation import Kind, Operation
+from colonnade.pipeline.resilient import Attempt
+from colonnade.runtime import Runtime
+from connectors.domain import Payment, PaymentDraft
+from connectors.payments.mapping import to_minor, to_payment
+from connectors.payments.models import PAYMENT_INTENT, PAYMENT_INTENT_LIST
+from connectors.ports import PerKey
+
+PAYMENTS_BY_CUSTOMER = Operation("payments", "payments_by_customer", tier="short")
+PAYMENT_BY_ID = Operation("payments", "payment_by_id", tier="short")
+CREATE_PAYMENT = Operation("payments", "create_payment", kind=Kind.WRITE, native_idempotency=True)
+
+_PAYMENTS = TypeAdapter(list[Payment])
+_PAYMENT = TypeAdapter(Payment | None)
+_PAYMENT_REQUIRED = TypeAdapter(Payment)
+_MAX_PAGES = 10
+
+
+def customer_tag(customer_id: str) -> str:
+    return f"payments:customer:{customer_id}"
+
+
+class PaymentsConnector(HttpConnector):
+    name = "payments"
+
+    def __init__(self, settings: PaymentsSettings, runtime: Runtime) -> None:
+        super().__init__(settings, runtime)
+        self.page_size = settings.page_size
+        self.auth = BearerKeyAuth(
+            Secret("connectors.payments.api_key", settings.api_key, settings.api_key_file)
+        )
+
+    # ----------------------------------------------------------------- port: PaymentGateway
+    async def payments_by_customer(self, customer_ids: Sequence[str]) -> PerKey[list[Payment]]:
+        return await self.pipeline.read_each(
+            PAYMENTS_BY_CUSTOMER,
+            customer_ids,
+            self._list_for_customer,
+            _PAYMENTS,
+            scope=self.auth.scope(),
+            tags_for=lambda c: (customer_tag(c),),
+        )
+
+    async def payments_by_id(self, ids: Sequence[str]) -> PerKey[Payment | None]:
+        return await self.pipeline.read_each(
+            PAYMENT_BY_ID, ids, self._get_one, _PAYMENT, scope=self.auth.scope()
+        )
+
+    async def create_payment(self, draft: PaymentDraft, idempotency_key: str) -> Payment:
+        try:
+            minor = to_minor(draft.amount)
+        except ValueError as exc:
+            raise BadUserInput(str(exc)) from None
+        form: dict[str, Any] = {
+            "amount": str(minor),
+            "currency": draft.amount.currency.lower(),
+            "customer": draft.customer_id,
+            "confirm": "true" if draft.confirm else "false",
+        }
+        if draft.description:
+            form["description"] = draft.description
+
+        async def send(attempt: Attempt) -> Payment:
+            request = self.http.build_request(
+                "POST", "/v1/payment_intents", data=form, headers={"Idempotency-Key": idempotency_key}
+            )
+            response = await self.send(attempt, CREATE_PAYMENT, request)
+            return to_payment(self.parse(CREATE_PAYMENT, response, PAYMENT_INTENT))
+
+        return await self.pipeline.write(
+            CREATE_PAYMENT,
+            send,
+            _PAYMENT_REQUIRED,
+            args=form,
+            idempotency_key=idempotency_key,
+            invalidate_tags=(customer_tag(draft.customer_id),),
+        )
+
+    # ----------------------------------------------------------------- wire
+    async def _list_for_customer(self, customer_id: str, attempt: Attempt) -> list[Payment]:
+        payments: list[Payment] = []
+        params: dict[str, str] = {"customer": customer_id, "limit": str(self.page_size)}
+        for _ in range(_MAX_PAGES):
+            request = self.http.build_request("GET", "/v1/payment_intents", params=params)
+            response = await self.send(attempt, PAYMENTS_BY_CUSTOMER, request)
+            page = self.parse(PAYMENTS_BY_CUSTOMER, response, PAYMENT_INTENT_LIST)
+            payments.extend(to_payment(i) for i in page.data)
+            if not page.has_more or not page.data:
+                break
+            params["starting_after"] = page.data[-1].id
+        return payments
+
+    async def _get_one(self, payment_id: str, attempt: Attempt) -> Payment | None:
+        request = self.http.build_request("GET", f"/v1/payment_intents/{payment_id}")
+        try:
+            response = await self.send(attempt, PAYMENT_BY_ID, request)
+        except UpstreamError as err:
+            if err.status == 404:
+                return None
+            raise
+        return to_payment(self.parse(PAYMENT_BY_ID, response, PAYMENT_INTENT))
+
+    # ----------------------------------------------------------------- classification
+    def provider_error(self, response: httpx.Response) -> tuple[str | None, str | None]:
+        try:
+            body: Any = response.json()
+        except ValueError:
+            return None, None
+        error = body.get("error") if isinstance(body, dict) else None
+        if not isinstance(error, dict):
+            return None, None
+        return error.get("code") or error.get("type"), error.get("message")
+
+    def error_for(self, op: Operation, response: httpx.Response) -> UpstreamError:
+        err = super().error_for(op, response)
+        hint = response.headers.get("Stripe-Should-Retry")
+        if hint in ("true", "false"):
+            err.retryable = hint == "true"
+        return err
+
+    def check_success(self, op: Operation, response: httpx.Response) -> None:
+        if response.content[:20].lstrip().startswith(b'{') and b'"error"' in response.content[:64]:
+            code, _ = self.provider_error(response)
+            if code is not None:
+                raise UpstreamUnavailable(
+                    f"{self.name} answered 200 with an error ({code})",
+                    connector=self.name,
+                    operation=op.name,
+                    status=response.status_code,
+                    provider_code=code,
+                )

@@ -1,0 +1,84 @@
+"""Read orchestration: which loader answers which field, and how a customer links across
+systems (the CRM record carries the ERP customer number and the payment customer id)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from strawberry.types import Info
+
+from colonnade.errors import BadUserInput
+from connectors.domain import Customer, CustomerPage, Payment, SalesOrder
+from resolvers.context import context_of, unwrap
+
+MAX_PAGE = 100
+
+
+async def customer(info: Info[Any, Any], customer_id: str) -> Customer | None:
+    loaded = await context_of(info).loaders.customer.load(customer_id)
+    return unwrap(info, "crm", loaded)
+
+
+async def customer_page(info: Info[Any, Any], first: int, after: str | None) -> CustomerPage:
+    if not 0 < first <= MAX_PAGE:
+        raise BadUserInput(f"`first` must be between 1 and {MAX_PAGE}, got {first}")
+    ctx = context_of(info)
+    page = unwrap(info, "crm", await ctx.services.customers.customer_page(first, decode_cursor(after)))
+    for c in page.customers:  # later customer(id) lookups in this request cost nothing
+        ctx.loaders.customer.prime(c.id, _fresh(c))
+    return page
+
+
+async def customer_count(info: Info[Any, Any]) -> int:
+    return unwrap(info, "crm", await context_of(info).services.customers.customer_count())
+
+
+async def orders_of(info: Info[Any, Any], of: Customer) -> list[SalesOrder]:
+    if not of.erp_customer_number:
+        return []
+    loaded = await context_of(info).loaders.orders_by_customer.load(of.erp_customer_number)
+    return unwrap(info, "erp", loaded)
+
+
+async def payments_of(info: Info[Any, Any], of: Customer, first: int) -> list[Payment]:
+    if not 0 < first <= MAX_PAGE:
+        raise BadUserInput(f"`first` must be between 1 and {MAX_PAGE}, got {first}")
+    if not of.payment_customer_id:
+        return []
+    loaded = await context_of(info).loaders.payments_by_customer.load(of.payment_customer_id)
+    return unwrap(info, "payments", loaded)[:first]
+
+
+async def sales_order(info: Info[Any, Any], number: str) -> SalesOrder | None:
+    loaded = await context_of(info).loaders.order.load(number)
+    return unwrap(info, "erp", loaded)
+
+
+async def payment(info: Info[Any, Any], payment_id: str) -> Payment | None:
+    loaded = await context_of(info).loaders.payment.load(payment_id)
+    return unwrap(info, "payments", loaded)
+
+
+def encode_cursor(c: Customer) -> str:
+    return base64.urlsafe_b64encode(json.dumps([c.name, c.id]).encode()).decode()
+
+
+def decode_cursor(cursor: str | None) -> tuple[str, str] | None:
+    if cursor is None:
+        return None
+    try:
+        name, id_ = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if isinstance(name, str) and isinstance(id_, str):
+            return name, id_
+    except (ValueError, binascii.Error, TypeError):
+        pass
+    raise BadUserInput("`after` is not a cursor this API issued")
+
+
+def _fresh(c: Customer) -> Any:
+    from colonnade.pipeline.core import Fetched
+
+    return Fetched(c)

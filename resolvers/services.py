@@ -1,0 +1,32 @@
+"""The connectors behind the ports, built once per process from the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from colonnade.runtime import Runtime
+from connectors.crm import CrmConnector
+from connectors.erp import ErpConnector
+from connectors.payments import PaymentsConnector
+from connectors.ports import CustomerDirectory, OrderBook, PaymentGateway
+
+
+@dataclass(slots=True)
+class Services:
+    customers: CustomerDirectory
+    orders: OrderBook
+    payments: PaymentGateway
+    closers: tuple[CrmConnector | ErpConnector | PaymentsConnector, ...] = ()
+
+    async def aclose(self) -> None:
+        for connector in self.closers:
+            await connector.aclose()
+
+
+def build_services(runtime: Runtime) -> Services:
+    """Construct every connector (loads WSDLs now, at start-up, never per request)."""
+    connectors = runtime.settings.connectors
+    crm = CrmConnector(connectors.crm, runtime)
+    erp = ErpConnector(connectors.erp, runtime)
+    payments = PaymentsConnector(connectors.payments, runtime)
+    return Services(customers=crm, orders=erp, payments=payments, closers=(crm, erp, payments))

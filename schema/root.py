@@ -1,0 +1,88 @@
+"""Query and Mutation roots."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from resolvers import mutations, queries
+from schema.types import Customer, CustomerConnection, Payment, SalesOrder, connection
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="A customer by CRM id; null if none exists.")
+    async def customer(self, info: Info[Any, Any], id: strawberry.ID) -> Customer | None:
+        return await queries.customer(info, str(id))  # type: ignore[return-value]
+
+    @strawberry.field(description="Customers ordered by name; at most 100 per page.")
+    async def customers(
+        self, info: Info[Any, Any], first: int = 20, after: str | None = None
+    ) -> CustomerConnection:
+        return connection(await queries.customer_page(info, first, after), after)
+
+    @strawberry.field(description="A sales order by its ERP number.")
+    async def sales_order(self, info: Info[Any, Any], number: strawberry.ID) -> SalesOrder | None:
+        return await queries.sales_order(info, str(number))  # type: ignore[return-value]
+
+    @strawberry.field(description="A payment by its provider id.")
+    async def payment(self, info: Info[Any, Any], id: strawberry.ID) -> Payment | None:
+        return await queries.payment(info, str(id))  # type: ignore[return-value]
+
+
+@strawberry.input
+class SalesOrderLineInput:
+    material: str
+    quantity: Decimal
+    unit_price: Decimal
+
+
+@strawberry.input
+class CreateSalesOrderInput:
+    customer_id: strawberry.ID
+    currency: str
+    lines: list[SalesOrderLineInput]
+    purchase_order: str | None = None
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Repeat a create with the same key and get the first order back, never a second one.",
+    )
+
+
+@strawberry.input
+class CreatePaymentInput:
+    customer_id: strawberry.ID
+    amount: Decimal
+    currency: str
+    idempotency_key: str = strawberry.field(
+        description="Required: the provider replays the first result for a repeated key."
+    )
+    description: str | None = None
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Create a sales order in the ERP for a CRM customer.")
+    async def create_sales_order(self, info: Info[Any, Any], input: CreateSalesOrderInput) -> SalesOrder:
+        return await mutations.create_sales_order(  # type: ignore[return-value]
+            info,
+            customer_id=str(input.customer_id),
+            currency=input.currency,
+            purchase_order=input.purchase_order,
+            lines=[(li.material, li.quantity, li.unit_price) for li in input.lines],
+            idempotency_key=input.idempotency_key,
+        )
+
+    @strawberry.mutation(description="Charge a CRM customer through the payment provider.")
+    async def create_payment(self, info: Info[Any, Any], input: CreatePaymentInput) -> Payment:
+        return await mutations.create_payment(  # type: ignore[return-value]
+            info,
+            customer_id=str(input.customer_id),
+            amount=input.amount,
+            currency=input.currency,
+            description=input.description,
+            idempotency_key=input.idempotency_key,
+        )

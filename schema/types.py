@@ -1,0 +1,114 @@
+"""The unified graph's types. Resolvers hand back domain models, which these types read by
+attribute (Strawberry resolves a field by ``getattr``), so no copy is made per object; the
+nested fields delegate to ``resolvers``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from connectors import domain
+from resolvers import queries
+
+SalesOrderStatus = strawberry.enum(domain.SalesOrderStatus, description="Overall status of a sales order.")
+PaymentStatus = strawberry.enum(domain.PaymentStatus, description="Lifecycle state of a payment.")
+
+
+@strawberry.type(description="An amount of money in one currency (ISO 4217). Exact decimal, as a string.")
+class Money:
+    amount: Decimal
+    currency: str
+
+
+@strawberry.type
+class SalesOrderItem:
+    position: int
+    material: str
+    description: str | None
+    quantity: Decimal
+    unit: str | None
+    net_value: Money
+
+
+@strawberry.type(description="A sales order in the ERP.")
+class SalesOrder:
+    number: strawberry.ID
+    customer_number: str
+    date: date
+    purchase_order: str | None
+    net_value: Money
+    status: SalesOrderStatus  # type: ignore[valid-type]
+    items: list[SalesOrderItem]
+
+
+@strawberry.type(description="A payment at the payment provider.")
+class Payment:
+    id: strawberry.ID
+    amount: Money
+    status: PaymentStatus  # type: ignore[valid-type]
+    created_at: datetime
+    description: str | None
+
+
+@strawberry.type(description="A customer, as the CRM knows it, joined with the ERP and payments.")
+class Customer:
+    id: strawberry.ID
+    name: str
+    account_number: str | None
+    industry: str | None
+    phone: str | None
+    website: str | None
+    city: str | None
+    country: str | None
+    erp_customer_number: str | None
+    payment_customer_id: str | None
+    created_at: datetime | None
+
+    @strawberry.field(description="Sales orders from the ERP; null (with an error) if it failed.")
+    async def sales_orders(self, info: Info[Any, Any]) -> list[SalesOrder] | None:
+        return await queries.orders_of(info, self)  # type: ignore[arg-type,return-value]
+
+    @strawberry.field(description="Most recent payments first; null (with an error) if it failed.")
+    async def payments(self, info: Info[Any, Any], first: int = 10) -> list[Payment] | None:
+        return await queries.payments_of(info, self, first)  # type: ignore[arg-type,return-value]
+
+
+@strawberry.type
+class CustomerEdge:
+    cursor: str
+    node: Customer
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type(description="A page of customers, ordered by name (Relay cursor connection).")
+class CustomerConnection:
+    edges: list[CustomerEdge]
+    page_info: PageInfo
+
+    @strawberry.field(description="All customers in the CRM (costs one extra CRM call).")
+    async def total_count(self, info: Info[Any, Any]) -> int:
+        return await queries.customer_count(info)
+
+
+def connection(page: domain.CustomerPage, after: str | None) -> CustomerConnection:
+    edges = [CustomerEdge(cursor=queries.encode_cursor(c), node=c) for c in page.customers]  # type: ignore[arg-type]
+    return CustomerConnection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next_page,
+            has_previous_page=after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+    )
