@@ -23,7 +23,7 @@ from colonnade.http_limits import BodySizeLimit
 from colonnade.runtime import Runtime
 
 
-class ColonnadeGraphQL(GraphQL):  # type: ignore[type-arg]
+class ColonnadeGraphQL(GraphQL[Any, None]):
     def __init__(self, services: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._services = services
@@ -33,7 +33,9 @@ class ColonnadeGraphQL(GraphQL):  # type: ignore[type-arg]
         from resolvers.loaders import Loaders
 
         # Loaders are per request and created here, inside the running event loop.
-        return RequestContext(self._services, Loaders(self._services), request=request, response=response)
+        return RequestContext(
+            self._services, Loaders(self._services), request=request, response=response
+        )
 
 
 def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlette:
@@ -60,7 +62,11 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
         except StateUnavailable:
             state_status = "unavailable (cache bypassed, limits per replica)"
         return JSONResponse(
-            {"status": "ready", "connectors": ["crm", "erp", "payments"], "state": {state: state_status}}
+            {
+                "status": "ready",
+                "connectors": ["crm", "erp", "payments"],
+                "state": {state: state_status},
+            }
         )
 
     @contextlib.asynccontextmanager
@@ -75,7 +81,11 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
-            Route("/graphql", BodySizeLimit(graphql, settings.server.max_body_bytes), methods=["GET", "POST"]),
+            Route(
+                "/graphql",
+                BodySizeLimit(graphql, settings.server.max_body_bytes),
+                methods=["GET", "POST"],
+            ),
         ],
         lifespan=lifespan,
     )

@@ -15,20 +15,28 @@ from colonnade.errors import ConfigError
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="colonnade", description="A GraphQL facade over legacy and third-party APIs.")
+    parser = argparse.ArgumentParser(
+        prog="colonnade", description="A GraphQL facade over legacy and third-party APIs."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    serve = sub.add_parser("serve", help="run the facade (with the embedded sandboxes if no provider is configured)")
+    serve = sub.add_parser(
+        "serve", help="run the facade (with the embedded sandboxes if no provider is configured)"
+    )
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
     serve.add_argument("--config", type=Path, default=None, help="path to colonnade.toml")
 
     sub.add_parser("schema", help="print the GraphQL SDL to stdout")
 
-    check = sub.add_parser("check", help="validate the configuration and load every WSDL, then exit")
+    check = sub.add_parser(
+        "check", help="validate the configuration and load every WSDL, then exit"
+    )
     check.add_argument("--config", type=Path, default=None)
 
-    sandbox = sub.add_parser("sandbox", help="run only the sandbox providers (for demos and benchmarks)")
+    sandbox = sub.add_parser(
+        "sandbox", help="run only the sandbox providers (for demos and benchmarks)"
+    )
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8100)
     sandbox.add_argument("--latency-ms", type=float, default=0.0)
@@ -69,7 +77,9 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     port = settings.server.port if port is None else port
     sys.stderr.write(f"colonnade: GraphQL at http://{host}:{port}/graphql\n")
     try:
-        uvicorn.run(app, host=host, port=port, log_level=settings.server.log_level, access_log=False)
+        uvicorn.run(
+            app, host=host, port=port, log_level=settings.server.log_level, access_log=False
+        )
     finally:
         if served is not None:
             served.stop()  # type: ignore[attr-defined]

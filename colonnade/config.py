@@ -10,6 +10,7 @@ a ``*_file`` path (re-read on change by ``colonnade.auth.secrets``).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -24,6 +25,16 @@ from pydantic_settings import (
 from colonnade.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def contracts_dir() -> Path:
+    """Where ``wsdl/`` lives: beside the package in a checkout, else the working directory
+    (the Docker image's /app), unless COLONNADE_WSDL_DIR says otherwise."""
+    override = os.environ.get("COLONNADE_WSDL_DIR")
+    if override:
+        return Path(override)
+    beside = PROJECT_ROOT / "wsdl"
+    return beside if beside.is_dir() else Path.cwd() / "wsdl"
 
 
 class _Strict(BaseModel):
@@ -108,7 +119,7 @@ class PaymentsSettings(ConnectorSettings):
 
 
 class ErpSettings(ConnectorSettings):
-    wsdl: Path = PROJECT_ROOT / "wsdl" / "erp" / "zsd_salesorder.wsdl"
+    wsdl: Path = Field(default_factory=lambda: contracts_dir() / "erp" / "zsd_salesorder.wsdl")
     service_path: str = "/sap/bc/srt/rfc/sap/zsd_salesorder/100/zsd_salesorder/zsd_salesorder"
     username: str | None = None
     password: SecretStr | None = None
@@ -135,7 +146,9 @@ def _default_tiers() -> dict[str, TierSettings]:
         "live": TierSettings(ttl_s=0),
         "short": TierSettings(ttl_s=5, stale_while_revalidate_s=5, stale_if_error_s=60),
         "standard": TierSettings(ttl_s=300, stale_while_revalidate_s=60, stale_if_error_s=3600),
-        "static": TierSettings(ttl_s=86_400, stale_while_revalidate_s=3600, stale_if_error_s=604_800),
+        "static": TierSettings(
+            ttl_s=86_400, stale_while_revalidate_s=3600, stale_if_error_s=604_800
+        ),
     }
 
 
@@ -205,7 +218,7 @@ _CONFIG_FILE: dict[str, Path | None] = {"path": None}
 
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
-    """Read the TOML file (if any) and the environment; raise ``ConfigError`` naming each bad key."""
+    """Read the TOML file (if any) and the environment; ``ConfigError`` names each bad key."""
     if config_file is not None and not config_file.is_file():
         raise ConfigError(
             f"config file {str(config_file)!r} does not exist. Pass an existing colonnade.toml "

@@ -30,9 +30,9 @@ from colonnade.errors import (
     UpstreamUnavailable,
 )
 from colonnade.pipeline.core import ConnectorPipeline
+from colonnade.pipeline.operation import Operation
 from colonnade.pipeline.ratelimit_headers import parse_retry_after, quota_hints
 from colonnade.pipeline.resilient import Attempt
-from colonnade.pipeline.operation import Operation
 from colonnade.runtime import Runtime
 
 M = TypeVar("M")
@@ -55,7 +55,9 @@ class HttpConnector:
 
     name: ClassVar[str]
 
-    def __init__(self, settings: ConnectorSettings, runtime: Runtime, *, idempotency_ttl_s: float = 86_400.0) -> None:
+    def __init__(
+        self, settings: ConnectorSettings, runtime: Runtime, *, idempotency_ttl_s: float = 86_400.0
+    ) -> None:
         if not settings.base_url:
             raise ConfigError(
                 f"connector {self.name!r} has no base_url. Set connectors.{self.name}.base_url in "
@@ -67,7 +69,9 @@ class HttpConnector:
         t = settings.timeouts
         self.http = httpx.AsyncClient(
             base_url=settings.base_url,
-            timeout=httpx.Timeout(connect=t.connect_s, read=t.read_s, write=t.write_s, pool=t.total_s),
+            timeout=httpx.Timeout(
+                connect=t.connect_s, read=t.read_s, write=t.write_s, pool=t.total_s
+            ),
             limits=httpx.Limits(
                 max_connections=settings.bulkhead.max_concurrent + 2,
                 max_keepalive_connections=settings.bulkhead.max_concurrent,
@@ -150,7 +154,9 @@ class HttpConnector:
         if status == 404:
             return UpstreamNotFound(_client_message(self.name, "not found", message), **kw)
         if 400 <= status < 500:
-            return UpstreamRejected(_client_message(self.name, "rejected the request", message), **kw)
+            return UpstreamRejected(
+                _client_message(self.name, "rejected the request", message), **kw
+            )
         return UpstreamUnavailable(f"{self.name} answered {status}", **kw)
 
     def check_success(self, op: Operation, response: httpx.Response) -> None:
@@ -186,7 +192,7 @@ def _client_message(connector: str, what: str, provider_message: str | None) -> 
 
 
 def _describe_transport(exc: httpx.HTTPError) -> str:
-    return {
+    known: dict[type[httpx.HTTPError], str] = {
         httpx.ConnectError: "connection refused or unreachable",
         httpx.ConnectTimeout: "connection timed out",
         httpx.ReadTimeout: "no response in time",
@@ -194,7 +200,8 @@ def _describe_transport(exc: httpx.HTTPError) -> str:
         httpx.PoolTimeout: "no free connection in time",
         httpx.RemoteProtocolError: "connection dropped or response malformed",
         httpx.ReadError: "connection reset while reading",
-    }.get(type(exc), type(exc).__name__)
+    }
+    return known.get(type(exc), type(exc).__name__)
 
 
 def _first_problem(exc: Exception) -> str:

@@ -42,13 +42,21 @@ def start_sandbox(settings: Settings) -> tuple[Settings, object]:
     c = settings.connectors
     connectors = ConnectorsSettings(
         crm=c.crm.model_copy(
-            update={"base_url": f"{base}/crm", "client_id": client_id, "client_secret": SecretStr(client_secret)}
+            update={
+                "base_url": f"{base}/crm",
+                "client_id": client_id,
+                "client_secret": SecretStr(client_secret),
+            }
         ),
         payments=c.payments.model_copy(
             update={"base_url": f"{base}/payments", "api_key": SecretStr(api_key)}
         ),
         erp=c.erp.model_copy(
-            update={"base_url": f"{base}/erp", "username": erp_user, "password": SecretStr(erp_password)}
+            update={
+                "base_url": f"{base}/erp",
+                "username": erp_user,
+                "password": SecretStr(erp_password),
+            }
         ),
     )
     return settings.model_copy(update={"connectors": connectors}), served

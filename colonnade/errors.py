@@ -12,7 +12,7 @@ credential or a raw provider body.
     │   ├── UpstreamRateLimited        429 or our own bucket/queue   UPSTREAM_RATE_LIMITED
     │   ├── UpstreamRejected           provider refused a valid call UPSTREAM_REJECTED
     │   ├── UpstreamContractViolation  body broke the declared model UPSTREAM_CONTRACT_VIOLATION
-    │   ├── UpstreamUnauthenticated    our credentials were refused  UPSTREAM_UNAVAILABLE (operator's problem)
+    │   ├── UpstreamUnauthenticated    our credentials were refused  UPSTREAM_UNAVAILABLE (ops)
     │   ├── CircuitOpen                breaker open, no call made    CIRCUIT_OPEN
     │   └── UpstreamNotFound           the thing does not exist      NOT_FOUND
     ├── BadUserInput                   the client's arguments        BAD_USER_INPUT

@@ -42,7 +42,7 @@ _SAFE_PARSER = etree.XMLParser(
 )
 
 
-class _DiskOnlyTransport(zeep.Transport):  # type: ignore[misc]
+class _DiskOnlyTransport(zeep.Transport):  # type: ignore[misc,unused-ignore]  # zeep: untyped
     """zeep's transport, restricted to files: contracts load from disk, never the network."""
 
     def load(self, url: str) -> bytes:
@@ -71,7 +71,9 @@ def load_wsdl(path: Path) -> zeep.Client:
         forbid_external=True,
     )
     try:
-        return zeep.Client(wsdl=str(path), transport=_DiskOnlyTransport(cache=None), settings=settings)
+        return zeep.Client(
+            wsdl=str(path), transport=_DiskOnlyTransport(cache=None), settings=settings
+        )
     except (zeep.exceptions.Error, etree.XMLSyntaxError, OSError, ValueError) as exc:
         raise ConfigError(f"cannot load WSDL {str(path)!r}: {exc}") from None
 
@@ -98,13 +100,15 @@ class SoapConnector(HttpConnector):
     ) -> None:
         super().__init__(settings, runtime, idempotency_ttl_s=idempotency_ttl_s)
         self.client = load_wsdl(wsdl)
-        self._binding = self.client.service._binding  # noqa: SLF001 - zeep exposes no public handle
+        self._binding = self.client.service._binding
         self._service_path = service_path
 
     def declared_operations(self) -> set[str]:
-        return set(self._binding._operations)  # noqa: SLF001
+        return set(self._binding._operations)
 
-    async def invoke(self, attempt: Attempt, op: Operation, soap_operation: str, **kwargs: Any) -> dict[str, Any]:
+    async def invoke(
+        self, attempt: Attempt, op: Operation, soap_operation: str, **kwargs: Any
+    ) -> dict[str, Any]:
         """Call one SOAP operation; returns the reply as plain dicts and lists."""
         operation = self._binding.get(soap_operation)
         try:

@@ -41,7 +41,9 @@ class Telemetry:
 
     def attempt(self, record: AttemptRecord) -> None:
         self.recent.append(record)
-        self.counters[("upstream_attempts", record.connector, record.operation, record.outcome)] += 1
+        self.counters[
+            ("upstream_attempts", record.connector, record.operation, record.outcome)
+        ] += 1
         if record.attempt > 1:
             self.counters[("upstream_retries", record.connector, record.operation)] += 1
         _log.info("upstream_call", **asdict(record))

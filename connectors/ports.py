@@ -25,11 +25,14 @@ PerKey: TypeAlias = dict[str, Fetched[T] | BaseException]
 
 
 class CustomerDirectory(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     async def customers_by_id(self, ids: Sequence[str]) -> PerKey[Customer | None]: ...
 
-    async def customer_page(self, first: int, after: tuple[str, str] | None) -> Fetched[CustomerPage]:
+    async def customer_page(
+        self, first: int, after: tuple[str, str] | None
+    ) -> Fetched[CustomerPage]:
         """``after`` is the (name, id) of the last customer seen: keyset pagination."""
         ...
 
@@ -37,17 +40,23 @@ class CustomerDirectory(Protocol):
 
 
 class OrderBook(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
-    async def orders_by_customer(self, customer_numbers: Sequence[str]) -> PerKey[list[SalesOrder]]: ...
+    async def orders_by_customer(
+        self, customer_numbers: Sequence[str]
+    ) -> PerKey[list[SalesOrder]]: ...
 
     async def orders_by_number(self, numbers: Sequence[str]) -> PerKey[SalesOrder | None]: ...
 
-    async def create_order(self, draft: SalesOrderDraft, idempotency_key: str | None) -> SalesOrder: ...
+    async def create_order(
+        self, draft: SalesOrderDraft, idempotency_key: str | None
+    ) -> SalesOrder: ...
 
 
 class PaymentGateway(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     async def payments_by_customer(self, customer_ids: Sequence[str]) -> PerKey[list[Payment]]: ...
 

@@ -16,7 +16,7 @@ T = TypeVar("T")
 BatchCall = Callable[[Sequence[str]], Awaitable[dict[str, Fetched[T] | BaseException]]]
 
 
-def _loader(call: BatchCall[Any], max_batch_size: int) -> DataLoader:
+def _loader(call: BatchCall[Any], max_batch_size: int) -> DataLoader[str, Any]:
     async def batch(keys: list[str]) -> list[Any]:
         answers = await call(keys)
         return [_as_exception(answers[k]) for k in keys]

@@ -11,6 +11,7 @@ from typing import Any
 from strawberry.types import Info
 
 from colonnade.errors import BadUserInput
+from colonnade.pipeline.core import Fetched
 from connectors.domain import Customer, CustomerPage, Payment, SalesOrder
 from resolvers.context import context_of, unwrap
 
@@ -18,7 +19,7 @@ MAX_PAGE = 100
 
 
 async def customer(info: Info[Any, Any], customer_id: str) -> Customer | None:
-    loaded = await context_of(info).loaders.customer.load(customer_id)
+    loaded: Fetched[Customer | None] = await context_of(info).loaders.customer.load(customer_id)
     return unwrap(info, "crm", loaded)
 
 
@@ -26,7 +27,9 @@ async def customer_page(info: Info[Any, Any], first: int, after: str | None) -> 
     if not 0 < first <= MAX_PAGE:
         raise BadUserInput(f"`first` must be between 1 and {MAX_PAGE}, got {first}")
     ctx = context_of(info)
-    page = unwrap(info, "crm", await ctx.services.customers.customer_page(first, decode_cursor(after)))
+    page = unwrap(
+        info, "crm", await ctx.services.customers.customer_page(first, decode_cursor(after))
+    )
     for c in page.customers:  # later customer(id) lookups in this request cost nothing
         ctx.loaders.customer.prime(c.id, _fresh(c))
     return page
@@ -39,7 +42,9 @@ async def customer_count(info: Info[Any, Any]) -> int:
 async def orders_of(info: Info[Any, Any], of: Customer) -> list[SalesOrder]:
     if not of.erp_customer_number:
         return []
-    loaded = await context_of(info).loaders.orders_by_customer.load(of.erp_customer_number)
+    loaded: Fetched[list[SalesOrder]] = await context_of(info).loaders.orders_by_customer.load(
+        of.erp_customer_number
+    )
     return unwrap(info, "erp", loaded)
 
 
@@ -48,17 +53,19 @@ async def payments_of(info: Info[Any, Any], of: Customer, first: int) -> list[Pa
         raise BadUserInput(f"`first` must be between 1 and {MAX_PAGE}, got {first}")
     if not of.payment_customer_id:
         return []
-    loaded = await context_of(info).loaders.payments_by_customer.load(of.payment_customer_id)
+    loaded: Fetched[list[Payment]] = await context_of(info).loaders.payments_by_customer.load(
+        of.payment_customer_id
+    )
     return unwrap(info, "payments", loaded)[:first]
 
 
 async def sales_order(info: Info[Any, Any], number: str) -> SalesOrder | None:
-    loaded = await context_of(info).loaders.order.load(number)
+    loaded: Fetched[SalesOrder | None] = await context_of(info).loaders.order.load(number)
     return unwrap(info, "erp", loaded)
 
 
 async def payment(info: Info[Any, Any], payment_id: str) -> Payment | None:
-    loaded = await context_of(info).loaders.payment.load(payment_id)
+    loaded: Fetched[Payment | None] = await context_of(info).loaders.payment.load(payment_id)
     return unwrap(info, "payments", loaded)
 
 
@@ -78,7 +85,5 @@ def decode_cursor(cursor: str | None) -> tuple[str, str] | None:
     raise BadUserInput("`after` is not a cursor this API issued")
 
 
-def _fresh(c: Customer) -> Any:
-    from colonnade.pipeline.core import Fetched
-
+def _fresh(c: Customer) -> Fetched[Customer]:
     return Fetched(c)

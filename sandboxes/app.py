@@ -57,7 +57,7 @@ class SandboxSet:
             provider.faults.clear()
             provider.faults.base_latency_s = 0.0
             provider.recorder.reset()
-            provider.reset()  # type: ignore[attr-defined]
+            provider.reset()
 
     def clear_faults(self) -> None:
         for provider in self.providers.values():

@@ -8,7 +8,6 @@ import secrets
 import threading
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import ClassVar
 
 from lxml import etree
@@ -16,6 +15,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 
+from colonnade.config import contracts_dir
 from sandboxes import soap
 from sandboxes.data import MATERIALS, OrderItem, SalesOrder, SeedData, posnr, vbeln
 from sandboxes.provider import Provider
@@ -23,7 +23,7 @@ from sandboxes.soap import Message, sub
 from sandboxes.wire import CaptureCycle
 from sandboxes.xmlsafe import UnsafeXML, parse_xml
 
-WSDL_DIR = Path(__file__).resolve().parent.parent / "wsdl" / "erp"
+WSDL_DIR = contracts_dir() / "erp"
 WSDL_PATH = WSDL_DIR / "zsd_salesorder.wsdl"
 XSD_PATH = WSDL_DIR / "zsd_salesorder.xsd"
 SERVICE_DIR = "/sap/bc/srt/rfc/sap/zsd_salesorder/100/zsd_salesorder"
@@ -219,7 +219,8 @@ class ErpSandbox(Provider):
             item = sub(table, "item")
             for tag, value in (
                 ("VBELN", o.vbeln), ("KUNNR", o.kunnr), ("AUDAT", o.audat.isoformat()),
-                ("BSTNK", o.bstnk), ("IHREZ", o.ihrez), ("NETWR", f"{o.netwr:.2f}"), ("WAERK", o.waerk),
+                ("BSTNK", o.bstnk), ("IHREZ", o.ihrez), ("NETWR", f"{o.netwr:.2f}"),
+                ("WAERK", o.waerk),
                 ("GBSTK", o.gbstk),
             ):  # fmt: skip
                 sub(item, tag, value)

@@ -33,7 +33,7 @@ def rename_xml(body: bytes, old: str, new: str) -> bytes:
         qname = etree.QName(el)
         if qname.localname == old:
             el.tag = etree.QName(qname.namespace, new).text if qname.namespace else new
-    return etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
 
 
 def rename_in_response(response: Response, old: str, new: str) -> Response:

@@ -55,7 +55,7 @@ def envelope(body_child: etree._Element) -> bytes:
     sub(env, f"{{{SOAP_ENV}}}Header")
     body = sub(env, f"{{{SOAP_ENV}}}Body")
     body.append(body_child)
-    return etree.tostring(env, xml_declaration=True, encoding="utf-8")
+    return bytes(etree.tostring(env, xml_declaration=True, encoding="utf-8"))
 
 
 def response_element(operation: str) -> etree._Element:

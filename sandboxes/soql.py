@@ -174,5 +174,9 @@ def execute(query: Query, records: list[Record]) -> list[Record]:
     """Filter, sort (stable, last key first) and limit; projection is the caller's job."""
     rows = [r for r in records if query.where is None or query.where(r)]
     for name, descending in reversed(query.order):
-        rows.sort(key=lambda r, n=name: r.get(n) or "", reverse=descending)
+        rows.sort(key=_field_key(name), reverse=descending)
     return rows if query.limit is None else rows[: query.limit]
+
+
+def _field_key(name: str) -> Callable[[Record], Any]:
+    return lambda r: r.get(name) or ""

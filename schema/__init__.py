@@ -16,9 +16,9 @@ def build_schema(server: ServerSettings | None = None) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         extensions=[
-            QueryDepthLimiter(max_depth=server.max_query_depth),
-            MaxAliasesLimiter(max_alias_count=50),
-            MaxTokensLimiter(max_token_count=5_000),
+            lambda: QueryDepthLimiter(max_depth=server.max_query_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=50),
+            lambda: MaxTokensLimiter(max_token_count=5_000),
             request_deadline(server.request_deadline_s),
             ErrorTranslation,
             DegradationNotice,

@@ -48,7 +48,8 @@ class CreateSalesOrderInput:
     purchase_order: str | None = None
     idempotency_key: str | None = strawberry.field(
         default=None,
-        description="Repeat a create with the same key and get the first order back, never a second one.",
+        description="Repeat a create with the same key to get the first order back, never a "
+        "second one.",
     )
 
 
@@ -66,7 +67,9 @@ class CreatePaymentInput:
 @strawberry.type
 class Mutation:
     @strawberry.mutation(description="Create a sales order in the ERP for a CRM customer.")
-    async def create_sales_order(self, info: Info[Any, Any], input: CreateSalesOrderInput) -> SalesOrder:
+    async def create_sales_order(
+        self, info: Info[Any, Any], input: CreateSalesOrderInput
+    ) -> SalesOrder:
         return await mutations.create_sales_order(  # type: ignore[return-value]
             info,
             customer_id=str(input.customer_id),

@@ -14,11 +14,15 @@ from strawberry.types import Info
 from connectors import domain
 from resolvers import queries
 
-SalesOrderStatus = strawberry.enum(domain.SalesOrderStatus, description="Overall status of a sales order.")
+SalesOrderStatus = strawberry.enum(
+    domain.SalesOrderStatus, description="Overall status of a sales order."
+)
 PaymentStatus = strawberry.enum(domain.PaymentStatus, description="Lifecycle state of a payment.")
 
 
-@strawberry.type(description="An amount of money in one currency (ISO 4217). Exact decimal, as a string.")
+@strawberry.type(
+    description="An amount of money in one currency (ISO 4217). Exact decimal, as a string."
+)
 class Money:
     amount: Decimal
     currency: str

@@ -22,7 +22,7 @@ class BasicAuth:
         request.headers["Authorization"] = self._header()
 
     async def refresh(self, rejected: httpx.Request) -> bool:
-        return rejected.headers.get("Authorization") != self._header()
+        return str(rejected.headers.get("Authorization", "")) != self._header()
 
     def scope(self) -> str:
         return f"basic-{self._username}-{self._password.fingerprint()}"

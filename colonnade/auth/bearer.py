@@ -16,7 +16,7 @@ class BearerKeyAuth:
 
     async def refresh(self, rejected: httpx.Request) -> bool:
         """A rotated key file may already hold the new key: resend only if it changed."""
-        sent = rejected.headers.get("Authorization", "")
+        sent = str(rejected.headers.get("Authorization", ""))
         return sent != f"Bearer {self._key.get()}"
 
     def scope(self) -> str:

@@ -137,7 +137,11 @@ class OAuth2ClientCredentials:
         finally:
             self._telemetry.attempt(
                 AttemptRecord(
-                    self._connector, "token", 1, outcome, status,
+                    self._connector,
+                    "token",
+                    1,
+                    outcome,
+                    status,
                     round((time.perf_counter() - t0) * 1000, 2),
                 )
             )

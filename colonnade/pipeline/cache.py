@@ -117,8 +117,9 @@ class ResponseCache:
             return [None] * len(keys)
         return [_decode(raw) for raw in raws]
 
-    async def store(self, key: str, value: Any, codec: TypeAdapter[Any], tier: Tier,
-                    tags: Sequence[str] = ()) -> None:
+    async def store(
+        self, key: str, value: Any, codec: TypeAdapter[Any], tier: Tier, tags: Sequence[str] = ()
+    ) -> None:
         body = codec.dump_json(value).decode()
         envelope = f'{{"t":{time.time()!r},"d":{body}}}'.encode()
         try:
@@ -143,13 +144,13 @@ class ResponseCache:
         self._telemetry.count("cache", op.connector, tier.name, outcome, by=n)
 
 
-def decode_value(entry: Entry, codec: TypeAdapter[T]) -> tuple[bool, T | None]:
-    """``(True, value)`` through the codec; ``(False, None)`` (treat as a miss) when the stored
-    value no longer fits the model (an older deployment wrote it)."""
+def decode_value(entry: Entry, codec: TypeAdapter[T]) -> tuple[T] | None:
+    """``(value,)`` through the codec, or None — treat as a miss — when the stored value no
+    longer fits the model (an older deployment wrote it)."""
     try:
-        return True, codec.validate_python(entry.raw)
+        return (codec.validate_python(entry.raw),)
     except ValidationError:
-        return False, None
+        return None
 
 
 def _decode(raw: bytes | None) -> Entry | None:

@@ -12,6 +12,7 @@ and only the keys that miss go to the provider, in one call.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
@@ -123,10 +124,7 @@ class ConnectorPipeline:
 
         if tier is None:
             outcomes = await asyncio.gather(
-                *(
-                    self._flight.do(cache_key[k], lambda k=k: self.caller.call(op, one(k), idempotent=True))
-                    for k in unique
-                ),
+                *(self._flight.do(cache_key[k], self._uncached(op, one(k))) for k in unique),
                 return_exceptions=True,
             )
         else:
@@ -166,7 +164,9 @@ class ConnectorPipeline:
                 return Fetched(cached[0], True, entry.stored_at, "stale_while_revalidate")
         self.cache.count(op, tier, "miss")
         try:
-            value = await self._flight.do(key, lambda: self._load(op, key, fetch, codec, tier, tags))
+            value = await self._flight.do(
+                key, lambda: self._load(op, key, fetch, codec, tier, tags)
+            )
         except UpstreamError as err:
             if cached is not None and entry is not None and _servable_on_error(tier, entry):
                 self.cache.count(op, tier, "stale_if_error")
@@ -265,12 +265,21 @@ class ConnectorPipeline:
         """Never cached. Retried only when a key makes it safe; invalidates what it changes."""
         if idempotency_key is None:
             result = await self.caller.call(op, send, idempotent=False)
-        elif op.native_idempotency:
-            result = await self.caller.call(op, send, idempotent=True)
         else:
-            result = await self._idempotency.run(
-                self.caller, op, idempotency_key, fingerprint(args), send, codec, reconcile
-            )
+            # Concurrent repeats of one keyed write in this process share one call.
+            args_fingerprint = fingerprint(args)
+            flight_key = f"write:{op.name}:{args_fingerprint}:{idempotency_key}"
+            if op.native_idempotency:
+                result = await self._flight.do(
+                    flight_key, lambda: self.caller.call(op, send, idempotent=True)
+                )
+            else:
+                result = await self._flight.do(
+                    flight_key,
+                    lambda: self._idempotency.run(
+                        self.caller, op, idempotency_key, args_fingerprint, send, codec, reconcile
+                    ),
+                )
         if invalidate_tags:
             await self.cache.invalidate(tags=invalidate_tags)
         return result
@@ -279,12 +288,14 @@ class ConnectorPipeline:
     def _tier(self, op: Operation) -> Tier | None:
         return self.cache.tier(op, self.settings.cache_tiers.get(op.name))
 
+    def _uncached(self, op: Operation, fetch: AttemptFn[T]) -> Callable[[], Awaitable[T]]:
+        return lambda: self.caller.call(op, fetch, idempotent=True)
+
     @staticmethod
     def _usable(entry: Entry | None, codec: TypeAdapter[T]) -> tuple[T] | None:
         if entry is None:
             return None
-        ok, value = decode_value(entry, codec)
-        return (value,) if ok else None  # type: ignore[return-value]
+        return decode_value(entry, codec)
 
     async def _load(
         self,
@@ -308,10 +319,8 @@ class ConnectorPipeline:
             return value_
         finally:
             if locked:
-                try:
+                with contextlib.suppress(StateUnavailable):
                     await self._backend.delete_if_equals("lock:" + key, token)
-                except StateUnavailable:
-                    pass
 
     async def _try_lock(self, key: str, token: bytes) -> bool:
         try:
@@ -327,9 +336,9 @@ class ConnectorPipeline:
             await asyncio.sleep(_LOCK_POLL_S)
             [entry] = await self.cache.lookup([key])
             cached = self._usable(entry, codec)
-            if cached is not None and entry is not None:
-                if tier.freshness(entry.age(time.time())) is Freshness.FRESH:
-                    return cached
+            fresh = entry is not None and tier.freshness(entry.age(time.time())) is Freshness.FRESH
+            if cached is not None and fresh:
+                return cached
         return None
 
     def _revalidate(self, name: str, refresh: Callable[[], Awaitable[Any]]) -> None:

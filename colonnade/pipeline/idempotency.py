@@ -18,6 +18,7 @@ also holds a fingerprint of the arguments: the same key with other arguments is 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import secrets
@@ -96,11 +97,14 @@ class IdempotencyRecords:
                     # The provider never saw it, or refused it outright: nothing was committed.
                     await self._forget(record_key)
                 raise
-            done = {"state": "done", "fp": args_fingerprint, "result": codec.dump_python(result, mode="json")}
-            try:
+            done = {
+                "state": "done",
+                "fp": args_fingerprint,
+                "result": codec.dump_python(result, mode="json"),
+            }
+            # Committed and answered; if the record cannot be written a repeat reconciles.
+            with contextlib.suppress(StateUnavailable):
                 await self._write(record_key, done)
-            except StateUnavailable:
-                pass  # committed and answered; a repeat will reconcile from "attempted"
             return result
         except StateUnavailable as exc:
             raise UpstreamUnavailable(
@@ -110,10 +114,8 @@ class IdempotencyRecords:
                 request_sent=False,
             ) from exc
         finally:
-            try:
+            with contextlib.suppress(StateUnavailable):
                 await self._backend.delete_if_equals(lock_key, token)
-            except StateUnavailable:
-                pass
 
     async def _lock(self, lock_key: str, token: bytes, op: Operation) -> None:
         while True:
@@ -148,7 +150,6 @@ class IdempotencyRecords:
         await self._backend.set(record_key, json.dumps(record).encode(), self._ttl_s)
 
     async def _forget(self, record_key: str) -> None:
-        try:
+        # If this fails the record stays "attempted": a repeat reconciles first, still safe.
+        with contextlib.suppress(StateUnavailable):
             await self._backend.delete([record_key])
-        except StateUnavailable:
-            pass  # the record stays "attempted": a repeat reconciles first, which is still safe

@@ -66,8 +66,8 @@ def quota_hints(headers: Mapping[str, str], *, now: float | None = None) -> list
     now = time.time() if now is None else now
     hints: list[QuotaHint] = []
     if (usage := headers.get("sforce-limit-info")) and (m := _SFORCE.search(usage)):
-        used, limit = float(m.group(1)), float(m.group(2))
-        hints.append(QuotaHint("daily", max(0.0, limit - used), limit, DAY_S))
+        used, daily = float(m.group(1)), float(m.group(2))
+        hints.append(QuotaHint("daily", max(0.0, daily - used), daily, DAY_S))
     for prefix in ("ratelimit-", "x-ratelimit-"):
         limit, remaining = _num(headers, prefix + "limit"), _num(headers, prefix + "remaining")
         reset = _num(headers, prefix + "reset")

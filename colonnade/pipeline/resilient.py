@@ -110,7 +110,11 @@ class ResilientCaller:
                 except UpstreamError as err:
                     delay = self._retry_delay(err, number, idempotent, started)
                     self._record(op, attempt, err.code.value, t0, delay)
-                    if isinstance(err, UpstreamRateLimited) and err.retry_after_s and err.request_sent:
+                    if (
+                        isinstance(err, UpstreamRateLimited)
+                        and err.retry_after_s
+                        and err.request_sent
+                    ):
                         self.limiter.pause(err.retry_after_s)
                     if delay is None:
                         raise
@@ -204,4 +208,3 @@ class ResilientCaller:
 def _cancelled() -> bool:
     task = asyncio.current_task()
     return task is not None and task.cancelling() > 0
-

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
 
 
-def _retrieve(fut: asyncio.Future[object]) -> None:
+def _retrieve(fut: asyncio.Future[Any]) -> None:
     """Mark a failure as seen: when every waiter left, nobody else would."""
     if not fut.cancelled():
         fut.exception()
@@ -38,7 +38,7 @@ class SingleFlight(Generic[K, T]):
         if fut is None:
             fut = asyncio.ensure_future(fn())
             self._inflight[key] = fut
-            fut.add_done_callback(lambda f, k=key: self._forget(k, f))
+            fut.add_done_callback(self._forgetter(key))
             fut.add_done_callback(_retrieve)
         return await asyncio.shield(fut)
 
@@ -56,7 +56,7 @@ class SingleFlight(Generic[K, T]):
             futures = {k: loop.create_future() for k in mine}
             for k, f in futures.items():
                 self._inflight[k] = f
-                f.add_done_callback(lambda done, k=k: self._forget(k, done))
+                f.add_done_callback(self._forgetter(k))
                 f.add_done_callback(_retrieve)
             task = asyncio.ensure_future(fn(mine))
             task.add_done_callback(lambda t: _settle(t, futures))
@@ -74,9 +74,12 @@ class SingleFlight(Generic[K, T]):
                 results[k] = exc
         return results
 
-    def _forget(self, key: K, fut: asyncio.Future[T]) -> None:
-        if self._inflight.get(key) is fut:
-            del self._inflight[key]
+    def _forgetter(self, key: K) -> Callable[[asyncio.Future[T]], None]:
+        def forget(fut: asyncio.Future[T]) -> None:
+            if self._inflight.get(key) is fut:
+                del self._inflight[key]
+
+        return forget
 
 
 def _settle(task: asyncio.Future[Mapping[K, T]], futures: Mapping[K, asyncio.Future[T]]) -> None:

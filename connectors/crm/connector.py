@@ -12,11 +12,18 @@ from collections.abc import Sequence
 from typing import Any
 
 import httpx
+from pydantic import TypeAdapter
 
 from colonnade.auth import OAuth2ClientCredentials, Secret
 from colonnade.config import CrmSettings
 from colonnade.connector import HttpConnector
-from colonnade.errors import BadUserInput, ConfigError, UpstreamError, UpstreamRateLimited, UpstreamUnavailable
+from colonnade.errors import (
+    BadUserInput,
+    ConfigError,
+    UpstreamError,
+    UpstreamRateLimited,
+    UpstreamUnavailable,
+)
 from colonnade.pipeline.core import Fetched
 from colonnade.pipeline.operation import Operation
 from colonnade.pipeline.resilient import Attempt
@@ -26,7 +33,6 @@ from connectors.crm.mapping import to_customer
 from connectors.crm.models import ACCOUNT_FIELDS, COLLECTION, COUNT, QUERY, SfAccount
 from connectors.domain import Customer, CustomerPage
 from connectors.ports import PerKey
-from pydantic import TypeAdapter
 
 ACCOUNTS_BY_ID = Operation("crm", "accounts_by_id", tier="standard")
 ACCOUNT_PAGE = Operation("crm", "account_page", tier="short")
@@ -50,7 +56,7 @@ class CrmConnector(HttpConnector):
         self.auth = OAuth2ClientCredentials(
             self.http,
             connector=self.name,
-            token_url="/services/oauth2/token",
+            token_url="/services/oauth2/token",  # noqa: S106 - a path, not a secret
             client_id=settings.client_id or _missing("connectors.crm.client_id"),
             client_secret=Secret(
                 "connectors.crm.client_secret", settings.client_secret, settings.client_secret_file
@@ -78,9 +84,13 @@ class CrmConnector(HttpConnector):
             )
         return results
 
-    async def customer_page(self, first: int, after: tuple[str, str] | None) -> Fetched[CustomerPage]:
+    async def customer_page(
+        self, first: int, after: tuple[str, str] | None
+    ) -> Fetched[CustomerPage]:
         async def fetch(attempt: Attempt) -> CustomerPage:
-            accounts = await self._query(attempt, ACCOUNT_PAGE, soql.account_page(first + 1, after), first + 1)
+            accounts = await self._query(
+                attempt, ACCOUNT_PAGE, soql.account_page(first + 1, after), first + 1
+            )
             customers = [to_customer(a) for a in accounts]
             return CustomerPage(customers=customers[:first], has_next_page=len(customers) > first)
 
@@ -89,7 +99,9 @@ class CrmConnector(HttpConnector):
 
     async def customer_count(self) -> Fetched[int]:
         async def fetch(attempt: Attempt) -> int:
-            request = self.http.build_request("GET", f"{self._data}/query", params={"q": soql.COUNT_ACCOUNTS})
+            request = self.http.build_request(
+                "GET", f"{self._data}/query", params={"q": soql.COUNT_ACCOUNTS}
+            )
             response = await self.send(attempt, ACCOUNT_COUNT, request)
             return self.parse(ACCOUNT_COUNT, response, COUNT).totalSize
 
@@ -105,8 +117,13 @@ class CrmConnector(HttpConnector):
         response = await self.send(attempt, ACCOUNTS_BY_ID, request)
         records = self.parse(ACCOUNTS_BY_ID, response, COLLECTION)
         if len(records) != len(ids):
-            raise self.contract_violation(ACCOUNTS_BY_ID, ValueError("record count differs from ids"))
-        return {i: (to_customer(r) if r is not None else None) for i, r in zip(ids, records, strict=True)}
+            raise self.contract_violation(
+                ACCOUNTS_BY_ID, ValueError("record count differs from ids")
+            )
+        return {
+            i: (to_customer(r) if r is not None else None)
+            for i, r in zip(ids, records, strict=True)
+        }
 
     async def _query(self, attempt: Attempt, op: Operation, q: str, want: int) -> list[SfAccount]:
         request = self.http.build_request("GET", f"{self._data}/query", params={"q": q})
@@ -156,5 +173,6 @@ class CrmConnector(HttpConnector):
 
 def _missing(key: str) -> str:
     raise ConfigError(
-        f"{key} is not set. Set it in colonnade.toml or as COLONNADE_{key.upper().replace('.', '__')}."
+        f"{key} is not set. Set it in colonnade.toml or as "
+        f"COLONNADE_{key.upper().replace('.', '__')}."
     )

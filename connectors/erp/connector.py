@@ -16,12 +16,12 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from colonnade.auth import BasicAuth, Secret
 from colonnade.config import ErpSettings
 from colonnade.errors import UpstreamRejected, UpstreamUnavailable
 from colonnade.pipeline.operation import Kind, Operation
 from colonnade.pipeline.resilient import Attempt
 from colonnade.runtime import Runtime
-from colonnade.auth import BasicAuth, Secret
 from colonnade.soap import SoapConnector
 from connectors.domain import SalesOrder, SalesOrderDraft
 from connectors.erp.mapping import create_request, reference_for, to_sales_order
@@ -112,14 +112,18 @@ class ErpConnector(SoapConnector):
         )
 
     # ----------------------------------------------------------------- wire
-    async def _fetch_by_customer(self, numbers: list[str], attempt: Attempt) -> dict[str, list[SalesOrder]]:
+    async def _fetch_by_customer(
+        self, numbers: list[str], attempt: Attempt
+    ) -> dict[str, list[SalesOrder]]:
         reply = await self._get_list(attempt, ORDERS_BY_CUSTOMER, numbers)
         grouped: dict[str, list[SalesOrder]] = defaultdict(list)
         for order in reply.orders():
             grouped[order.KUNNR].append(to_sales_order(order))
         return {n: grouped.get(n, []) for n in numbers}
 
-    async def _fetch_by_number(self, numbers: list[str], attempt: Attempt) -> dict[str, SalesOrder | None]:
+    async def _fetch_by_number(
+        self, numbers: list[str], attempt: Attempt
+    ) -> dict[str, SalesOrder | None]:
         raw = await self.invoke(
             attempt, ORDERS_BY_NUMBER, "ZSD_SALESORDER_GETDETAIL", IT_ORDERS={"item": numbers}
         )
@@ -131,17 +135,20 @@ class ErpConnector(SoapConnector):
         return {n: found.get(n) for n in numbers}
 
     async def _get_list(self, attempt: Attempt, op: Operation, numbers: list[str]) -> OrdersReply:
-        raw = await self.invoke(attempt, op, "ZSD_SALESORDER_GETLIST", IT_CUSTOMERS={"item": numbers})
-        reply = self._validate(op, ORDERS_REPLY, raw)
+        raw = await self.invoke(
+            attempt, op, "ZSD_SALESORDER_GETLIST", IT_CUSTOMERS={"item": numbers}
+        )
+        reply: OrdersReply = self._validate(op, ORDERS_REPLY, raw)
         self._raise_on_failure(reply.messages())
         return reply
 
     async def _find_by_reference(self, customer_number: str, reference: str) -> SalesOrder | None:
         """Did an earlier attempt commit? Look for the order carrying our reference (uncached)."""
+
         async def lookup(attempt: Attempt) -> SalesOrder | None:
             reply = await self._get_list(attempt, FIND_BY_REFERENCE, [customer_number])
             for order in reply.orders():
-                if order.IHREZ == reference:
+                if reference == order.IHREZ:
                     return to_sales_order(order)
             return None
 
@@ -159,7 +166,8 @@ class ErpConnector(SoapConnector):
         if failed:
             first = failed[0]
             raise UpstreamUnavailable(
-                f"{self.name} reported an error inside a successful response ({first.ID} {_num(first.NUMBER)})",
+                f"{self.name} reported an error inside a successful response "
+                f"({first.ID} {_num(first.NUMBER)})",
                 connector=self.name,
                 provider_code=f"{first.ID}/{_num(first.NUMBER)}",
             )
@@ -174,5 +182,9 @@ def _refusal(failed: list[BapiReturn], *, aborted: bool) -> UpstreamRejected | U
     message = (first.MESSAGE or "") if first else "no sales order number returned"
     code = f"{first.ID}/{_num(first.NUMBER)}" if first else None
     if aborted:
-        return UpstreamUnavailable(f"erp aborted the create: {message[:200]}", connector="erp", provider_code=code)
-    return UpstreamRejected(f"erp rejected the sales order: {message[:200]}", connector="erp", provider_code=code)
+        return UpstreamUnavailable(
+            f"erp aborted the create: {message[:200]}", connector="erp", provider_code=code
+        )
+    return UpstreamRejected(
+        f"erp rejected the sales order: {message[:200]}", connector="erp", provider_code=code
+    )

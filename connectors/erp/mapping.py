@@ -14,7 +14,11 @@ from connectors.domain import (
 )
 from connectors.erp.models import SapOrder
 
-_STATUS = {"A": SalesOrderStatus.OPEN, "B": SalesOrderStatus.IN_PROCESS, "C": SalesOrderStatus.COMPLETED}
+_STATUS = {
+    "A": SalesOrderStatus.OPEN,
+    "B": SalesOrderStatus.IN_PROCESS,
+    "C": SalesOrderStatus.COMPLETED,
+}
 
 
 def to_sales_order(order: SapOrder) -> SalesOrder:

@@ -82,7 +82,10 @@ class PaymentsConnector(HttpConnector):
 
         async def send(attempt: Attempt) -> Payment:
             request = self.http.build_request(
-                "POST", "/v1/payment_intents", data=form, headers={"Idempotency-Key": idempotency_key}
+                "POST",
+                "/v1/payment_intents",
+                data=form,
+                headers={"Idempotency-Key": idempotency_key},
             )
             response = await self.send(attempt, CREATE_PAYMENT, request)
             return to_payment(self.parse(CREATE_PAYMENT, response, PAYMENT_INTENT))
@@ -139,7 +142,7 @@ class PaymentsConnector(HttpConnector):
         return err
 
     def check_success(self, op: Operation, response: httpx.Response) -> None:
-        if response.content[:20].lstrip().startswith(b'{') and b'"error"' in response.content[:64]:
+        if response.content[:20].lstrip().startswith(b"{") and b'"error"' in response.content[:64]:
             code, _ = self.provider_error(response)
             if code is not None:
                 raise UpstreamUnavailable(

@@ -10,9 +10,9 @@ from connectors.payments.models import StripePaymentIntent
 
 # Stripe's zero-decimal and three-decimal currencies (docs: "Zero-decimal currencies").
 _ZERO_DECIMAL = frozenset(
-    "bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split()
+    "bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split()  # noqa: SIM905
 )
-_THREE_DECIMAL = frozenset("bhd jod kwd omr tnd".split())
+_THREE_DECIMAL = frozenset(["bhd", "jod", "kwd", "omr", "tnd"])
 
 
 def _exponent(currency: str) -> int:
@@ -27,7 +27,9 @@ def from_minor(amount: int, currency: str) -> Money:
 def to_minor(money: Money) -> int:
     scaled = money.amount.scaleb(_exponent(money.currency))
     if scaled != scaled.to_integral_value():
-        raise ValueError(f"{money.amount} {money.currency} has more decimals than the currency allows")
+        raise ValueError(
+            f"{money.amount} {money.currency} has more decimals than the currency allows"
+        )
     return int(scaled)
 
 

@@ -1,0 +1,77 @@
+"""Fixtures for the facade's tests: the sandbox providers served over loopback HTTP, reset to
+their seed before every test, and a factory for facades wired to them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any
+
+import pytest
+import structlog
+from support import Credentials, Facade, facade_settings, sandbox_options, state_backend
+
+from sandboxes import SandboxSet, ServedSandbox
+
+# One log line per upstream attempt is right in production and noise in a test run.
+structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+
+
+@pytest.fixture(scope="session")
+def creds() -> Credentials:
+    return Credentials.generate()
+
+
+@pytest.fixture(scope="session")
+def providers_set(creds: Credentials) -> SandboxSet:
+    return SandboxSet(customers=200, **sandbox_options(creds))
+
+
+@pytest.fixture(scope="session")
+def providers_server(providers_set: SandboxSet) -> Iterator[ServedSandbox]:
+    with providers_set.serve() as server:
+        yield server
+
+
+@pytest.fixture
+def providers(providers_set: SandboxSet, providers_server: ServedSandbox) -> SandboxSet:
+    providers_set.reset()
+    providers_set.crm.token_ttl_s = 3600
+    providers_set.payments.processing_delay_s = 0.0
+    return providers_set
+
+
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
+def backend_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+FacadeFactory = Callable[..., Awaitable[Facade]]
+
+
+@pytest.fixture
+async def make_facade(
+    providers: SandboxSet, providers_server: ServedSandbox, creds: Credentials
+) -> AsyncIterator[FacadeFactory]:
+    """``await make_facade(backend="memory", **settings_overrides)``; closed after the test."""
+    made: list[Facade] = []
+    contexts: list[Any] = []
+
+    async def make(backend: str = "memory", prefix: str | None = None, **overrides: Any) -> Facade:
+        ctx = state_backend(backend, prefix)
+        contexts.append(ctx)
+        state = await ctx.__aenter__()
+        facade = Facade(facade_settings(providers_server.base_url, creds, **overrides), state)
+        made.append(facade)
+        return facade
+
+    yield make
+    for facade in made:
+        await facade.aclose()
+    for ctx in reversed(contexts):
+        await ctx.__aexit__(None, None, None)
+
+
+@pytest.fixture
+async def facade(make_facade: FacadeFactory) -> Facade:
+    return await make_facade()

@@ -1,0 +1,183 @@
+"""Helpers shared by the facade's tests: a facade wired to the sandbox providers."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from colonnade.app import create_app
+from colonnade.config import Settings
+from colonnade.runtime import Runtime
+from colonnade.state import MemoryBackend, RedisBackend, StateBackend
+from sandboxes import SandboxSet
+
+REDIS_URL = os.environ.get("COLONNADE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+NESTED_QUERY = """
+query Nested($first: Int!) {
+  customers(first: $first) {
+    edges { node {
+      id name erpCustomerNumber
+      salesOrders { number date status netValue { amount currency } items { position material quantity } }
+      payments { id status amount { amount currency } }
+    } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    client_id: str
+    client_secret: str
+    api_key: str
+    erp_user: str
+    erp_password: str
+
+    @classmethod
+    def generate(cls) -> Credentials:
+        return cls(
+            "test-" + secrets.token_hex(4),
+            secrets.token_urlsafe(16),
+            "sk_test_" + secrets.token_urlsafe(16),
+            "COLONNADE",
+            secrets.token_urlsafe(12),
+        )
+
+
+def sandbox_options(creds: Credentials) -> dict[str, dict[str, Any]]:
+    return {
+        "crm": {"client_id": creds.client_id, "client_secret": creds.client_secret},
+        "payments": {"api_keys": {creds.api_key}},
+        "erp": {"user": creds.erp_user, "password": creds.erp_password},
+    }
+
+
+def deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def facade_settings(base_url: str, creds: Credentials, **overrides: Any) -> Settings:
+    fast_retry = {"base_delay_s": 0.01, "max_delay_s": 0.05}
+    config: dict[str, Any] = {
+        "sandbox": {"embedded": "off"},
+        "connectors": {
+            "crm": {
+                "base_url": f"{base_url}/crm",
+                "client_id": creds.client_id,
+                "client_secret": creds.client_secret,
+                "retry": fast_retry,
+            },
+            "payments": {
+                "base_url": f"{base_url}/payments",
+                "api_key": creds.api_key,
+                "retry": fast_retry,
+            },
+            "erp": {
+                "base_url": f"{base_url}/erp",
+                "username": creds.erp_user,
+                "password": creds.erp_password,
+                "retry": fast_retry,
+            },
+        },
+    }
+    return Settings(**deep_merge(config, overrides))
+
+
+class Facade:
+    """A running facade (in-process ASGI) whose connectors call the sandboxes over HTTP."""
+
+    def __init__(self, settings: Settings, backend: StateBackend) -> None:
+        self.settings = settings
+        self.runtime = Runtime.create(settings, backend=backend)
+        self.app = create_app(settings, runtime=self.runtime)
+        self.client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self.app), base_url="http://facade", timeout=30
+        )
+
+    async def query(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = await self.client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def connector(self, name: str) -> Any:
+        services = self.app.state.services
+        return {"crm": services.customers, "erp": services.orders, "payments": services.payments}[
+            name
+        ]
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+        await self.app.state.services.aclose()
+
+
+async def require_redis() -> None:
+    client = Redis.from_url(REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+    try:
+        await client.ping()
+    except (RedisError, OSError) as exc:
+        reason = f"no Redis at COLONNADE_TEST_REDIS_URL ({type(exc).__name__})"
+        if os.environ.get("COLONNADE_SKIP_REDIS_TESTS") == "1":
+            pytest.skip(f"{reason}; COLONNADE_SKIP_REDIS_TESTS=1")
+        pytest.fail(f"{reason}: start one, or set COLONNADE_SKIP_REDIS_TESTS=1 to skip")
+    finally:
+        await client.aclose()
+
+
+@asynccontextmanager
+async def redis_prefix() -> AsyncIterator[str]:
+    await require_redis()
+    prefix = f"colonnade-test:{uuid.uuid4().hex}:"
+    try:
+        yield prefix
+    finally:
+        client = Redis.from_url(REDIS_URL)
+        try:
+            keys = [k async for k in client.scan_iter(match=f"{prefix}*", count=1000)]
+            if keys:
+                await client.delete(*keys)
+        finally:
+            await client.aclose()
+
+
+@asynccontextmanager
+async def state_backend(kind: str, prefix: str | None = None) -> AsyncIterator[StateBackend]:
+    if kind == "memory":
+        yield MemoryBackend()
+        return
+    if prefix is not None:
+        backend = RedisBackend(REDIS_URL, prefix=prefix)
+        try:
+            yield backend
+        finally:
+            await backend.aclose()
+        return
+    async with redis_prefix() as fresh:
+        backend = RedisBackend(REDIS_URL, prefix=fresh)
+        try:
+            yield backend
+        finally:
+            await backend.aclose()
+
+
+__all__ = ["SandboxSet"]
