@@ -193,6 +193,8 @@ class Settings(BaseSettings):
 
     redis_url: SecretStr | None = None
     """Set → shared state in Redis (cache, breakers, buckets, idempotency); unset → memory."""
+    state_prefix: str = Field("colonnade:", min_length=1)
+    """Redis key prefix: deployments sharing one Redis keep apart by using different ones."""
     server: ServerSettings = ServerSettings()
     cache: CacheSettings = CacheSettings()
     connectors: ConnectorsSettings = ConnectorsSettings()

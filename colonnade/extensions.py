@@ -4,7 +4,8 @@
 - ``ErrorTranslation``: Colonnade's typed errors become ``extensions.code`` (+ connector);
   anything unexpected is logged with its traceback and masked — no stack trace, credential
   or provider body ever reaches a client.
-- ``DegradationNotice``: stale data served is listed in ``extensions.colonnade.stale``.
+- ``DegradationNotice``: stale data and fallbacks served are listed in
+  ``extensions.colonnade`` (``stale``, ``fallbacks``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import structlog
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
+from colonnade.degradation import DegradationReport
 from colonnade.errors import ColonnadeError, ErrorCode
 from colonnade.pipeline import deadline
 
@@ -79,5 +81,5 @@ class ErrorTranslation(SchemaExtension):
 class DegradationNotice(SchemaExtension):
     def get_results(self) -> dict[str, Any]:
         report = getattr(self.execution_context.context, "report", None)
-        stale = getattr(report, "stale", None)
-        return {"colonnade": {"stale": stale}} if stale else {}
+        notice = report.as_extensions() if isinstance(report, DegradationReport) else {}
+        return {"colonnade": notice} if notice else {}

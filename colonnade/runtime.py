@@ -21,8 +21,12 @@ class Runtime:
     def create(cls, settings: Settings, backend: StateBackend | None = None) -> Runtime:
         telemetry = Telemetry()
         if backend is None:
-            url = settings.redis_url.get_secret_value() if settings.redis_url else None
-            backend = create_backend(url, max_entries=settings.cache.max_entries)
+            if settings.redis_url:
+                backend = create_backend(
+                    settings.redis_url.get_secret_value(), prefix=settings.state_prefix
+                )
+            else:
+                backend = create_backend(None, max_entries=settings.cache.max_entries)
         return cls(settings, backend, ResponseCache(backend, settings.cache, telemetry), telemetry)
 
     async def aclose(self) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from strawberry.types import Info
 
 from colonnade.errors import BadUserInput
+from colonnade.fallbacks import Fallback, guarded
 from colonnade.pipeline.core import Fetched
 from connectors.domain import Customer, CustomerPage, Payment, SalesOrder
 from resolvers.context import context_of, unwrap
@@ -35,8 +36,16 @@ async def customer_page(info: Info[Any, Any], first: int, after: str | None) -> 
     return page
 
 
-async def customer_count(info: Info[Any, Any]) -> int:
-    return unwrap(info, "crm", await context_of(info).services.customers.customer_count())
+# Declared fallbacks (see colonnade.fallbacks): what a field shows when its provider fails.
+TOTAL_COUNT_FALLBACK = Fallback.default(None)
+PAYMENTS_FALLBACK = Fallback.message("Payment history is temporarily unavailable.")
+
+
+async def customer_count(info: Info[Any, Any]) -> int | None:
+    async def load() -> int:
+        return unwrap(info, "crm", await context_of(info).services.customers.customer_count())
+
+    return await guarded(info, TOTAL_COUNT_FALLBACK, load())
 
 
 async def orders_of(info: Info[Any, Any], of: Customer) -> list[SalesOrder]:
@@ -53,8 +62,9 @@ async def payments_of(info: Info[Any, Any], of: Customer, first: int) -> list[Pa
         raise BadUserInput(f"`first` must be between 1 and {MAX_PAGE}, got {first}")
     if not of.payment_customer_id:
         return []
-    loaded: Fetched[list[Payment]] = await context_of(info).loaders.payments_by_customer.load(
-        of.payment_customer_id
+    loader = context_of(info).loaders.payments_by_customer
+    loaded: Fetched[list[Payment]] = await guarded(
+        info, PAYMENTS_FALLBACK, loader.load(of.payment_customer_id)
     )
     return unwrap(info, "payments", loaded)[:first]
 

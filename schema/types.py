@@ -100,8 +100,10 @@ class CustomerConnection:
     edges: list[CustomerEdge]
     page_info: PageInfo
 
-    @strawberry.field(description="All customers in the CRM (costs one extra CRM call).")
-    async def total_count(self, info: Info[Any, Any]) -> int:
+    @strawberry.field(
+        description="All customers in the CRM (one extra CRM call); null if the CRM cannot say."
+    )
+    async def total_count(self, info: Info[Any, Any]) -> int | None:
         return await queries.customer_count(info)
 
 

@@ -12,6 +12,7 @@ version, the credential scope, and a digest of the normalized arguments.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import time
@@ -39,6 +40,8 @@ class Freshness(StrEnum):
     """Past its TTL, inside stale-while-revalidate: serve now, refresh in the background."""
     ERROR_ONLY = "error_only"
     """Past stale-while-revalidate, inside stale-if-error: serve only if the provider fails."""
+    LAST_KNOWN_GOOD = "last_known_good"
+    """Past stale-if-error, inside the operation's last-known-good period: only on failure."""
     EXPIRED = "expired"
 
 
@@ -48,14 +51,15 @@ class Tier:
     ttl_s: float
     swr_s: float
     sie_s: float
+    lkg_s: float = 0.0
 
     @property
     def caches(self) -> bool:
-        return self.ttl_s > 0 or self.sie_s > 0
+        return self.ttl_s > 0 or self.sie_s > 0 or self.lkg_s > 0
 
     @property
     def keep_s(self) -> float:
-        return self.ttl_s + max(self.swr_s, self.sie_s)
+        return max(self.ttl_s + max(self.swr_s, self.sie_s), self.lkg_s)
 
     def freshness(self, age_s: float) -> Freshness:
         if age_s < self.ttl_s:
@@ -64,6 +68,8 @@ class Tier:
             return Freshness.STALE
         if age_s < self.ttl_s + self.sie_s:
             return Freshness.ERROR_ONLY
+        if age_s < self.lkg_s:
+            return Freshness.LAST_KNOWN_GOOD
         return Freshness.EXPIRED
 
 
@@ -91,7 +97,7 @@ class ResponseCache:
         self._tiers = {name: _tier(name, t) for name, t in settings.tiers.items()}
 
     def tier(self, op: Operation, override: str | None = None) -> Tier | None:
-        name = override or op.tier
+        name = override or op.tier or ("live" if op.last_known_good_s else None)
         if name is None or not self.enabled:
             return None
         try:
@@ -102,6 +108,8 @@ class ResponseCache:
                 f"Defined tiers: {', '.join(sorted(self._tiers))}. Add [cache.tiers.{name}] "
                 "to colonnade.toml or pick a defined tier."
             ) from None
+        if op.last_known_good_s:
+            tier = dataclasses.replace(tier, lkg_s=op.last_known_good_s)
         return tier if tier.caches else None
 
     @staticmethod

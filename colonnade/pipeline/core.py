@@ -55,7 +55,7 @@ class Fetched(Generic[T]):
     as_of: float | None = None
     """Wall-clock time the provider produced it (None: just now)."""
     reason: str | None = None
-    """Why stale data was served: stale_while_revalidate or stale_if_error."""
+    """Why stale data was served: stale_while_revalidate, stale_if_error or last_known_good."""
     error_code: str | None = None
     """With stale_if_error: the code of the failure the stale value stood in for."""
 
@@ -168,9 +168,10 @@ class ConnectorPipeline:
                 key, lambda: self._load(op, key, fetch, codec, tier, tags)
             )
         except UpstreamError as err:
-            if cached is not None and entry is not None and _servable_on_error(tier, entry):
-                self.cache.count(op, tier, "stale_if_error")
-                return Fetched(cached[0], True, entry.stored_at, "stale_if_error", err.code.value)
+            reason = _reason_on_error(tier, entry)
+            if cached is not None and entry is not None and reason is not None:
+                self.cache.count(op, tier, reason)
+                return Fetched(cached[0], True, entry.stored_at, reason, err.code.value)
             raise
         return Fetched(value)
 
@@ -239,10 +240,11 @@ class ConnectorPipeline:
                     results[k] = Fetched(outcome)
                 elif isinstance(outcome, UpstreamError) and k in fallback and tier is not None:
                     value, entry = fallback[k]
-                    if _servable_on_error(tier, entry):
-                        self.cache.count(op, tier, "stale_if_error")
+                    reason = _reason_on_error(tier, entry)
+                    if reason is not None:
+                        self.cache.count(op, tier, reason)
                         results[k] = Fetched(
-                            value, True, entry.stored_at, "stale_if_error", outcome.code.value
+                            value, True, entry.stored_at, reason, outcome.code.value
                         )
                     else:
                         results[k] = outcome
@@ -367,5 +369,11 @@ def _as_fetched(value: Any) -> Fetched[Any]:
     return value if isinstance(value, Fetched) else Fetched(value)
 
 
-def _servable_on_error(tier: Tier, entry: Entry) -> bool:
-    return tier.freshness(entry.age(time.time())) is not Freshness.EXPIRED
+def _reason_on_error(tier: Tier, entry: Entry | None) -> str | None:
+    """Which label a stored entry is served under when the provider failed (None: it is not)."""
+    if entry is None:
+        return None
+    freshness = tier.freshness(entry.age(time.time()))
+    if freshness is Freshness.EXPIRED:
+        return None
+    return "last_known_good" if freshness is Freshness.LAST_KNOWN_GOOD else "stale_if_error"

@@ -27,6 +27,8 @@ class Operation:
     tier: str | None = None
     native_idempotency: bool = False
     private: bool = True
+    last_known_good_s: float = 0.0
+    """Keep the last good answer this long and serve it (labelled) when the provider fails."""
     version: str = "1"
     """Bump when the domain shape of the result changes: old cache entries stop matching."""
 

@@ -26,7 +26,10 @@ from connectors.payments.mapping import to_minor, to_payment
 from connectors.payments.models import PAYMENT_INTENT, PAYMENT_INTENT_LIST
 from connectors.ports import PerKey
 
-PAYMENTS_BY_CUSTOMER = Operation("payments", "payments_by_customer", tier="short")
+# A customer's payment history: when Stripe fails, yesterday's list beats none (labelled).
+PAYMENTS_BY_CUSTOMER = Operation(
+    "payments", "payments_by_customer", tier="short", last_known_good_s=86_400
+)
 PAYMENT_BY_ID = Operation("payments", "payment_by_id", tier="short")
 CREATE_PAYMENT = Operation("payments", "create_payment", kind=Kind.WRITE, native_idempotency=True)
 
