@@ -138,15 +138,8 @@ class HttpConnector:
     def error_for(self, op: Operation, response: httpx.Response) -> UpstreamError:
         """Map a non-2xx response to a typed error. Override to honour provider hints."""
         status = response.status_code
-        code, message = self.provider_error(response)
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        kw: dict[str, Any] = {
-            "connector": self.name,
-            "operation": op.name,
-            "status": status,
-            "provider_code": code,
-            "retry_after_s": retry_after,
-        }
+        _, message = self.provider_error(response)
+        kw = self.error_details(op, response)
         if status == 429:
             return UpstreamRateLimited(f"{self.name} is rate limiting Colonnade", **kw)
         if status == 408:
@@ -158,6 +151,17 @@ class HttpConnector:
                 _client_message(self.name, "rejected the request", message), **kw
             )
         return UpstreamUnavailable(f"{self.name} answered {status}", **kw)
+
+    def error_details(self, op: Operation, response: httpx.Response) -> dict[str, Any]:
+        """The keyword arguments every typed error from this response carries."""
+        code, _ = self.provider_error(response)
+        return {
+            "connector": self.name,
+            "operation": op.name,
+            "status": response.status_code,
+            "provider_code": code,
+            "retry_after_s": parse_retry_after(response.headers.get("Retry-After")),
+        }
 
     def check_success(self, op: Operation, response: httpx.Response) -> None:
         """A 2xx may still carry an error (a 200 with an error body): override to detect it."""

@@ -159,7 +159,8 @@ class CrmSandbox(Provider):
             return sf_errors(401, "INVALID_SESSION_ID", "Session expired or invalid")
         if not _VERSION.match(request.path_params["version"]):
             return sf_errors(404, "NOT_FOUND", "The requested resource does not exist")
-        if not self.rate_limiter.allow():
+        if not self.rate_limiter.allow() or self.api_used > self.api_limit:
+            # Salesforce enforces its rolling 24 h allowance the same way as a burst limit.
             return sf_errors(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
         return None
 

@@ -40,6 +40,8 @@ class ServedSandbox:
 
     def stop(self) -> None:
         self.server.should_exit = True
+        # Don't wait for handlers still sleeping in an injected fault (a 30 s "hang").
+        self.server.force_exit = True
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None

@@ -146,15 +146,9 @@ class CrmConnector(HttpConnector):
         return None, None
 
     def error_for(self, op: Operation, response: httpx.Response) -> UpstreamError:
-        code, _ = self.provider_error(response)
-        if code in _RATE_LIMIT_CODES:
-            return UpstreamRateLimited(
-                f"{self.name} API request limit reached",
-                connector=self.name,
-                operation=op.name,
-                status=response.status_code,
-                provider_code=code,
-            )
+        details = self.error_details(op, response)
+        if details["provider_code"] in _RATE_LIMIT_CODES:  # Salesforce says so with a 403
+            return UpstreamRateLimited(f"{self.name} API request limit reached", **details)
         return super().error_for(op, response)
 
     def check_success(self, op: Operation, response: httpx.Response) -> None:

@@ -1,0 +1,118 @@
+"""Retries: as told by Retry-After, never for a client error, only for safe writes, bounded."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+from sandboxes import Fault
+
+CUSTOMER = '{ customer(id: "001000000000002AAA") { name } }'
+ORDERS = '{ salesOrder(number: "0000500002") { number } }'
+
+
+def retry_delays(facade, connector: str) -> list[float | None]:
+    return [r.retry_in_s for r in facade.runtime.telemetry.recent if r.connector == connector]
+
+
+async def test_429_with_retry_after_seconds_waits_as_told_then_succeeds(facade, providers) -> None:
+    providers.crm.faults.add(
+        Fault("status", match="crm.sobject_collection", status=429, retry_after="1", times=1)
+    )
+    body = await facade.query(CUSTOMER)
+    assert body["data"]["customer"]["name"]
+    assert providers.crm.recorder.count("crm.sobject_collection") == 2
+    assert retry_delays(facade, "crm")[-2:] == [1.0, None]  # the wait chosen: what it was told
+
+
+async def test_retry_after_as_http_date_is_honoured(facade, providers) -> None:
+    when = format_datetime(datetime.now(UTC) + timedelta(seconds=2), usegmt=True)
+    providers.erp.faults.add(Fault("status", status=503, retry_after=when, times=1))
+    body = await facade.query(ORDERS)
+    assert body["data"]["salesOrder"]["number"] == "0000500002"
+    [delay] = [d for d in retry_delays(facade, "erp") if d is not None]
+    assert 0.0 < delay <= 2.0
+
+
+async def test_retry_after_beyond_the_cap_fails_fast(make_facade, providers) -> None:
+    facade = await make_facade(connectors={"crm": {"retry": {"max_retry_after_s": 5}}})
+    providers.crm.faults.add(
+        Fault("status", match="crm.sobject_collection", status=429, retry_after="3600")
+    )
+    body = await facade.query(CUSTOMER)
+    assert body["errors"][0]["extensions"] == {"code": "UPSTREAM_RATE_LIMITED", "connector": "crm"}
+    assert providers.crm.recorder.count("crm.sobject_collection") == 1
+
+
+async def test_5xx_is_retried_with_backoff(facade, providers) -> None:
+    providers.erp.faults.add(Fault("status", status=503, times=2))
+    body = await facade.query(ORDERS)
+    assert body["data"]["salesOrder"]["number"] == "0000500002"
+    assert providers.erp.recorder.count("erp.ZSD_SALESORDER_GETDETAIL") == 3
+    delays = [d for d in retry_delays(facade, "erp") if d is not None]
+    assert len(delays) == 2
+    assert all(0 <= d <= 0.05 for d in delays)  # full jitter under the configured cap
+
+
+async def test_a_connection_reset_is_retried_for_a_read(facade, providers) -> None:
+    providers.payments.faults.add(Fault("reset", match="payments.get_payment_intent", times=1))
+    body = await facade.query('{ payment(id: "pi_000000000000000000000001") { id } }')
+    assert body["data"]["payment"]["id"] == "pi_000000000000000000000001"
+    assert providers.payments.recorder.count("payments.get_payment_intent") == 2
+
+
+async def test_400_and_404_are_not_retried(facade, providers) -> None:
+    providers.crm.faults.add(Fault("status", match="crm.sobject_collection", status=400))
+    body = await facade.query(CUSTOMER)
+    assert body["errors"][0]["extensions"]["code"] == "UPSTREAM_REJECTED"
+    assert providers.crm.recorder.count("crm.sobject_collection") == 1
+
+    providers.crm.faults.clear()
+    providers.crm.faults.add(Fault("status", match="crm.query", status=404))
+    body = await facade.query("{ customers(first: 2) { edges { cursor } } }")
+    assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    assert providers.crm.recorder.count("crm.query") == 1
+
+
+async def test_stripe_should_retry_false_stops_a_retry(facade, providers) -> None:
+    providers.payments.faults.add(
+        Fault(
+            "status",
+            match="payments.get_payment_intent",
+            status=500,
+            headers={"Stripe-Should-Retry": "false"},
+        )
+    )
+    body = await facade.query('{ payment(id: "pi_000000000000000000000001") { id } }')
+    assert body["errors"][0]["extensions"]["code"] == "UPSTREAM_UNAVAILABLE"
+    assert providers.payments.recorder.count("payments.get_payment_intent") == 1
+
+
+async def test_a_write_without_an_idempotency_key_is_never_retried(facade, providers) -> None:
+    providers.erp.faults.add(Fault("status", match="erp.ZSD_SALESORDER_CREATE", status=503))
+    body = await facade.query(
+        """mutation { createSalesOrder(input: {customerId: "001000000000002AAA", currency: "EUR",
+            lines: [{material: "MAT-1001", quantity: "1", unitPrice: "1"}]}) { number } }"""
+    )
+    assert body["errors"][0]["extensions"]["code"] == "UPSTREAM_UNAVAILABLE"
+    assert providers.erp.recorder.count("erp.ZSD_SALESORDER_CREATE") == 1
+
+
+async def test_the_retry_budget_keeps_an_outage_from_multiplying_load(
+    make_facade, providers
+) -> None:
+    facade = await make_facade(
+        connectors={
+            "payments": {
+                "breaker": {"enabled": False},
+                "retry": {"budget_ratio": 0.1, "budget_min_per_s": 0},
+            }
+        }
+    )
+    providers.payments.faults.add(Fault("status", match="payments.get_payment_intent", status=503))
+    for n in range(50):
+        await facade.query(f'{{ payment(id: "pi_{n:024d}") {{ id }} }}')
+    calls = providers.payments.recorder.count("payments.get_payment_intent")
+    # Without a budget: 50 x 3 attempts = 150. With it: 50 + 10 % + the initial reserve (5).
+    assert 50 < calls <= 50 + 5 + 5
+    assert facade.runtime.telemetry.total("retry_budget_exhausted", "payments") > 0
