@@ -34,9 +34,14 @@ def providers_server(providers_set: SandboxSet) -> Iterator[ServedSandbox]:
 
 
 @pytest.fixture
-def providers(providers_set: SandboxSet, providers_server: ServedSandbox) -> SandboxSet:
+def providers(
+    providers_set: SandboxSet, providers_server: ServedSandbox, creds: Credentials
+) -> SandboxSet:
+    """The sandboxes as seeded, with every knob a test may turn set back."""
     providers_set.reset()
     providers_set.crm.token_ttl_s = 3600
+    providers_set.crm.api_limit = 15_000
+    providers_set.payments.rotate_key(creds.api_key, keep_old=False)
     providers_set.payments.processing_delay_s = 0.0
     return providers_set
 

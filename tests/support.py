@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
+import subprocess
+import sys
+import time
 import uuid
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -181,3 +185,64 @@ async def state_backend(kind: str, prefix: str | None = None) -> AsyncIterator[S
 
 
 __all__ = ["SandboxSet"]
+
+
+def facade_env(base_url: str, creds: Credentials, **extra: str) -> dict[str, str]:
+    """Environment for a ``colonnade serve`` process wired to the sandboxes."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COLONNADE_")}
+    env.update(
+        {
+            "COLONNADE_SANDBOX__EMBEDDED": "off",
+            "COLONNADE_SERVER__LOG_LEVEL": "warning",
+            "COLONNADE_CONNECTORS__CRM__BASE_URL": f"{base_url}/crm",
+            "COLONNADE_CONNECTORS__CRM__CLIENT_ID": creds.client_id,
+            "COLONNADE_CONNECTORS__CRM__CLIENT_SECRET": creds.client_secret,
+            "COLONNADE_CONNECTORS__PAYMENTS__BASE_URL": f"{base_url}/payments",
+            "COLONNADE_CONNECTORS__PAYMENTS__API_KEY": creds.api_key,
+            "COLONNADE_CONNECTORS__ERP__BASE_URL": f"{base_url}/erp",
+            "COLONNADE_CONNECTORS__ERP__USERNAME": creds.erp_user,
+            "COLONNADE_CONNECTORS__ERP__PASSWORD": creds.erp_password,
+        }
+    )
+    env.update(extra)
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def served_facade(env: dict[str, str]) -> Iterator[str]:
+    """A real ``colonnade serve`` process; yields its base URL, stops it after."""
+    port = free_port()
+    proc = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
+        [sys.executable, "-m", "colonnade", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            if proc.poll() is not None:
+                raise RuntimeError(f"colonnade serve exited: {proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        else:
+            raise RuntimeError("colonnade serve did not become healthy")
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stderr is not None:
+            proc.stderr.close()
