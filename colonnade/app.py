@@ -1,4 +1,5 @@
-"""The ASGI application: /graphql (POST and GET, GraphiQL for browsers), /healthz, /readyz.
+"""The ASGI application: /graphql (POST and GET, GraphiQL for browsers), /healthz, /readyz,
+/metrics, and /admin/cache/invalidate when an admin token is configured.
 
 Everything is built when the app is created — settings validated, connectors constructed,
 WSDLs loaded — so a misconfiguration fails at start with a clear message, not on the first
@@ -13,14 +14,19 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
+from colonnade.admin import invalidation_endpoint
+from colonnade.auth import Secret
 from colonnade.config import Settings
 from colonnade.errors import StateUnavailable
 from colonnade.http_limits import BodySizeLimit
+from colonnade.metrics import render as render_metrics
 from colonnade.runtime import Runtime
+
+PROMETHEUS_TEXT = "text/plain; version=0.0.4"
 
 
 class ColonnadeGraphQL(GraphQL[Any, None]):
@@ -69,6 +75,27 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
             }
         )
 
+    async def metrics(_: Request) -> Response:
+        return PlainTextResponse(render_metrics(runtime.telemetry), media_type=PROMETHEUS_TEXT)
+
+    routes = [
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/metrics", metrics),
+        Route(
+            "/graphql",
+            BodySizeLimit(graphql, settings.server.max_body_bytes),
+            methods=["GET", "POST"],
+        ),
+    ]
+    if settings.admin_token or settings.admin_token_file:
+        admin = Secret("admin_token", settings.admin_token, settings.admin_token_file)
+        routes.append(
+            Route(
+                "/admin/cache/invalidate", invalidation_endpoint(runtime, admin), methods=["POST"]
+            )
+        )
+
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         try:
@@ -78,15 +105,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
             await runtime.aclose()
 
     app = Starlette(
-        routes=[
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
-            Route(
-                "/graphql",
-                BodySizeLimit(graphql, settings.server.max_body_bytes),
-                methods=["GET", "POST"],
-            ),
-        ],
+        routes=routes,
         lifespan=lifespan,
     )
     app.state.runtime = runtime

@@ -1,12 +1,13 @@
-"""The ``colonnade`` command line: serve, schema, sandbox, check.
+"""The ``colonnade`` command line: serve, schema, check, invalidate, sandbox.
 
-argparse rather than a framework: four subcommands do not justify a dependency, and the
+argparse rather than a framework: five subcommands do not justify a dependency, and the
 standard library's help output is what operators expect.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from pathlib import Path
 
@@ -34,6 +35,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     check.add_argument("--config", type=Path, default=None)
 
+    invalidate = sub.add_parser(
+        "invalidate", help="drop cached answers by tag or key in the shared (Redis) cache"
+    )
+    invalidate.add_argument(
+        "--tag", action="append", default=[], help="e.g. erp:customer:0000100002"
+    )
+    invalidate.add_argument("--key", action="append", default=[])
+    invalidate.add_argument("--config", type=Path, default=None)
+
     sandbox = sub.add_parser(
         "sandbox", help="run only the sandbox providers (for demos and benchmarks)"
     )
@@ -54,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings(args.config)
         if args.command == "check":
             return _check(settings)
+        if args.command == "invalidate":
+            return asyncio.run(_invalidate(settings, args.tag, args.key))
         return _serve(settings, args.host, args.port)
     except ConfigError as exc:
         sys.stderr.write(f"colonnade: {exc}\n")
@@ -100,6 +112,27 @@ def _check(settings: Settings) -> int:
         if served is not None:
             served.stop()  # type: ignore[attr-defined]
     sys.stdout.write("colonnade: configuration is valid; connectors crm, erp, payments loaded\n")
+    return 0
+
+
+async def _invalidate(settings: Settings, tags: list[str], keys: list[str]) -> int:
+    from colonnade.runtime import Runtime
+
+    if not settings.redis_url:
+        sys.stderr.write(
+            "colonnade: no COLONNADE_REDIS_URL: each process keeps its own in-memory cache; "
+            "use POST /admin/cache/invalidate on each, or configure Redis\n"
+        )
+        return 1
+    if not tags and not keys:
+        sys.stderr.write("colonnade: give --tag and/or --key\n")
+        return 2
+    runtime = Runtime.create(settings)
+    try:
+        removed = await runtime.cache.invalidate(keys=keys, tags=tags)
+    finally:
+        await runtime.aclose()
+    sys.stdout.write(f"colonnade: removed {removed} cached entries\n")
     return 0
 
 

@@ -193,6 +193,9 @@ class Settings(BaseSettings):
 
     redis_url: SecretStr | None = None
     """Set → shared state in Redis (cache, breakers, buckets, idempotency); unset → memory."""
+    admin_token: SecretStr | None = None
+    admin_token_file: Path | None = None
+    """Bearer token for /admin/* (cache invalidation); unset → the admin routes do not exist."""
     state_prefix: str = Field("colonnade:", min_length=1)
     """Redis key prefix: deployments sharing one Redis keep apart by using different ones."""
     server: ServerSettings = ServerSettings()

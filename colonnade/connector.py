@@ -54,6 +54,8 @@ class HttpConnector:
     """Subclasses set ``name`` and build their ``auth``; see connectors/ for three examples."""
 
     name: ClassVar[str]
+    api_version: str = "v1"
+    """The provider API version spoken; part of every cache key (a new version, new entries)."""
 
     def __init__(
         self, settings: ConnectorSettings, runtime: Runtime, *, idempotency_ttl_s: float = 86_400.0
@@ -88,6 +90,10 @@ class HttpConnector:
             idempotency_ttl_s=idempotency_ttl_s,
         )
         self.auth: Auth = NoAuth()
+
+    def cache_scope(self) -> str:
+        """Whose answer and in which API version: cached entries never cross either."""
+        return f"{self.api_version}:{self.auth.scope()}"
 
     # ------------------------------------------------------------------ transport
     async def send(self, attempt: Attempt, op: Operation, request: httpx.Request) -> httpx.Response:

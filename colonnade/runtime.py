@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from colonnade.config import Settings
 from colonnade.pipeline.cache import ResponseCache
 from colonnade.state import StateBackend, create_backend
+from colonnade.state.guarded import GuardedBackend
 from colonnade.telemetry import Telemetry
 
 
@@ -22,8 +23,10 @@ class Runtime:
         telemetry = Telemetry()
         if backend is None:
             if settings.redis_url:
-                backend = create_backend(
-                    settings.redis_url.get_secret_value(), prefix=settings.state_prefix
+                backend = GuardedBackend(
+                    create_backend(
+                        settings.redis_url.get_secret_value(), prefix=settings.state_prefix
+                    )
                 )
             else:
                 backend = create_backend(None, max_entries=settings.cache.max_entries)

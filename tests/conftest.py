@@ -58,12 +58,16 @@ FacadeFactory = Callable[..., Awaitable[Facade]]
 async def make_facade(
     providers: SandboxSet, providers_server: ServedSandbox, creds: Credentials
 ) -> AsyncIterator[FacadeFactory]:
-    """``await make_facade(backend="memory", **settings_overrides)``; closed after the test."""
+    """``await make_facade(backend="memory"|"redis", prefix=, url=, **settings_overrides)``.
+
+    Facades made with the same Redis ``prefix`` are replicas sharing state; closed after."""
     made: list[Facade] = []
     contexts: list[Any] = []
 
-    async def make(backend: str = "memory", prefix: str | None = None, **overrides: Any) -> Facade:
-        ctx = state_backend(backend, prefix)
+    async def make(
+        backend: str = "memory", prefix: str | None = None, url: str | None = None, **overrides: Any
+    ) -> Facade:
+        ctx = state_backend(backend, prefix, url)
         contexts.append(ctx)
         state = await ctx.__aenter__()
         facade = Facade(facade_settings(providers_server.base_url, creds, **overrides), state)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import secrets
 import socket
@@ -23,6 +25,7 @@ from colonnade.app import create_app
 from colonnade.config import Settings
 from colonnade.runtime import Runtime
 from colonnade.state import MemoryBackend, RedisBackend, StateBackend
+from colonnade.state.guarded import GuardedBackend
 from sandboxes import SandboxSet
 
 REDIS_URL = os.environ.get("COLONNADE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -165,19 +168,19 @@ async def redis_prefix() -> AsyncIterator[str]:
 
 
 @asynccontextmanager
-async def state_backend(kind: str, prefix: str | None = None) -> AsyncIterator[StateBackend]:
+async def state_backend(
+    kind: str, prefix: str | None = None, url: str | None = None
+) -> AsyncIterator[StateBackend]:
+    """Memory, or Redis as production wraps it (GuardedBackend) under a per-test prefix."""
     if kind == "memory":
         yield MemoryBackend()
         return
-    if prefix is not None:
-        backend = RedisBackend(REDIS_URL, prefix=prefix)
-        try:
-            yield backend
-        finally:
-            await backend.aclose()
-        return
-    async with redis_prefix() as fresh:
-        backend = RedisBackend(REDIS_URL, prefix=fresh)
+    async with contextlib.AsyncExitStack() as stack:
+        if prefix is None:
+            prefix = await stack.enter_async_context(redis_prefix())
+        else:
+            await require_redis()
+        backend = GuardedBackend(RedisBackend(url or REDIS_URL, prefix=prefix))
         try:
             yield backend
         finally:
@@ -246,3 +249,51 @@ def served_facade(env: dict[str, str]) -> Iterator[str]:
             proc.wait()
         if proc.stderr is not None:
             proc.stderr.close()
+
+
+class RedisProxy:
+    """Forwards TCP to the test Redis; ``stop`` cuts every connection, ``start`` resumes on
+    the same port — Redis going away and coming back, without touching the real server."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.upstream = (host, port)
+        self.port = 0
+        self.server: asyncio.Server | None = None
+        self.writers: set[asyncio.StreamWriter] = set()
+        self.tasks: set[asyncio.Task[Any]] = set()
+
+    async def start(self) -> None:
+        self.server = await asyncio.start_server(self._accept, "127.0.0.1", self.port)
+        self.port = int(self.server.sockets[0].getsockname()[1])
+
+    async def stop(self) -> None:
+        assert self.server is not None
+        self.server.close()
+        await self.server.wait_closed()
+        for writer in self.writers:
+            writer.close()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        self.writers.clear()
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self.tasks.add(task)
+        self.writers.add(writer)
+        try:
+            up_reader, up_writer = await asyncio.open_connection(*self.upstream)
+            self.writers.add(up_writer)
+            await asyncio.gather(self._pump(reader, up_writer), self._pump(up_reader, writer))
+        except OSError:
+            pass
+        finally:
+            writer.close()
+            self.tasks.discard(task)
+
+    @staticmethod
+    async def _pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(OSError):
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        writer.close()

@@ -50,7 +50,7 @@ class CircuitBreaker:
                 self.key, now=time.time(), policy=self.policy
             )
         except StateUnavailable:
-            _log.warning("breaker_state_unavailable", connector=self.connector)
+            _log.debug("breaker_fails_open", connector=self.connector)
             return _FAIL_OPEN
         if not permit.allowed:
             retry_in = None if permit.retry_at is None else max(0.0, permit.retry_at - time.time())

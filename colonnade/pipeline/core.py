@@ -216,16 +216,19 @@ class ConnectorPipeline:
             self.cache.count(op, tier, "stale", len(refresh))
             self.cache.count(op, tier, "miss", len(missing))
 
-        async def load(cks: list[str]) -> dict[str, T]:
+        async def fetch_by_cache_key(cks: list[str], attempt: Attempt) -> dict[str, T]:
             wanted = [by_cache_key[ck] for ck in cks]
-            got = await self.caller.call(
-                op, lambda attempt: fetch_many(wanted, attempt), idempotent=True
-            )
-            if tier is not None:
-                for k in wanted:
-                    if k in got:
-                        await self.cache.store(cache_key[k], got[k], codec, tier, tags_for(k))
+            got = await fetch_many(wanted, attempt)
             return {cache_key[k]: got[k] for k in wanted if k in got}
+
+        async def load(cks: list[str]) -> dict[str, T]:
+            if tier is None:
+                return await self.caller.call(
+                    op, lambda attempt: fetch_by_cache_key(cks, attempt), idempotent=True
+                )
+            return await self._load_keys(
+                op, cks, fetch_by_cache_key, codec, tier, lambda ck: tags_for(by_cache_key[ck])
+            )
 
         if refresh:
             self._revalidate(
@@ -308,21 +311,50 @@ class ConnectorPipeline:
         tier: Tier,
         tags: Sequence[str],
     ) -> T:
-        """Miss path. With shared state, a short lock keeps replicas from stampeding."""
+        async def fetch_one(_: list[str], attempt: Attempt) -> dict[str, T]:
+            return {key: await fetch(attempt)}
+
+        loaded = await self._load_keys(op, [key], fetch_one, codec, tier, lambda _ck: tags)
+        return loaded[key]
+
+    async def _load_keys(
+        self,
+        op: Operation,
+        keys: list[str],
+        fetch: Callable[[list[str], Attempt], Awaitable[Mapping[str, T]]],
+        codec: TypeAdapter[T],
+        tier: Tier,
+        tags_for: Callable[[str], Sequence[str]],
+    ) -> dict[str, T]:
+        """Miss path for cache keys: fetch, store. With shared state, a short lock per key
+        keeps replicas from stampeding: a key another replica is fetching is awaited from the
+        cache instead (and fetched here after all if it does not show up in time)."""
         token = secrets.token_hex(8).encode()
-        locked = await self._try_lock(key, token) if self._shared else False
-        if self._shared and not locked:
-            value = await self._await_other_replica(key, codec, tier)
-            if value is not None:
-                return value[0]
+        found: dict[str, T] = {}
+        locked = keys
+        if self._shared:
+            got_lock = await asyncio.gather(*(self._try_lock(k, token) for k in keys))
+            locked = [k for k, ok in zip(keys, got_lock, strict=True) if ok]
+            others = [k for k, ok in zip(keys, got_lock, strict=True) if not ok]
+            if others:
+                found = await self._await_other_replicas(others, codec, tier)
+        missing = [k for k in keys if k not in found]
         try:
-            value_ = await self.caller.call(op, fetch, idempotent=True)
-            await self.cache.store(key, value_, codec, tier, tags)
-            return value_
+            if missing:
+                got = await self.caller.call(
+                    op, lambda attempt: fetch(missing, attempt), idempotent=True
+                )
+                for k in missing:
+                    if k in got:
+                        await self.cache.store(k, got[k], codec, tier, tags_for(k))
+                        found[k] = got[k]
+            return found
         finally:
-            if locked:
+            if self._shared and locked:
                 with contextlib.suppress(StateUnavailable):
-                    await self._backend.delete_if_equals("lock:" + key, token)
+                    await asyncio.gather(
+                        *(self._backend.delete_if_equals("lock:" + k, token) for k in locked)
+                    )
 
     async def _try_lock(self, key: str, token: bytes) -> bool:
         try:
@@ -330,18 +362,24 @@ class ConnectorPipeline:
         except StateUnavailable:
             return True  # no shared state: behave as the only replica
 
-    async def _await_other_replica(
-        self, key: str, codec: TypeAdapter[T], tier: Tier
-    ) -> tuple[T] | None:
+    async def _await_other_replicas(
+        self, keys: list[str], codec: TypeAdapter[T], tier: Tier
+    ) -> dict[str, T]:
+        """Poll the cache for keys other replicas are fetching; whatever arrives fresh."""
+        found: dict[str, T] = {}
         give_up = time.monotonic() + deadline.bounded(self.cache.lock_ttl_s)
-        while time.monotonic() < give_up:
+        pending = list(keys)
+        while pending and time.monotonic() < give_up:
             await asyncio.sleep(_LOCK_POLL_S)
-            [entry] = await self.cache.lookup([key])
-            cached = self._usable(entry, codec)
-            fresh = entry is not None and tier.freshness(entry.age(time.time())) is Freshness.FRESH
-            if cached is not None and fresh:
-                return cached
-        return None
+            entries = await self.cache.lookup(pending)
+            now = time.time()
+            for k, entry in zip(list(pending), entries, strict=True):
+                cached = self._usable(entry, codec)
+                fresh = entry is not None and tier.freshness(entry.age(now)) is Freshness.FRESH
+                if cached is not None and fresh:
+                    found[k] = cached[0]
+                    pending.remove(k)
+        return found
 
     def _revalidate(self, name: str, refresh: Callable[[], Awaitable[Any]]) -> None:
         """Refresh in the background, once per key, with its own deadline (not the request's)."""

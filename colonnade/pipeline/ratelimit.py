@@ -81,7 +81,7 @@ class RateLimiter:
                     bucket.key, rate_per_s=bucket.rate_per_s, burst=bucket.burst, now=now
                 )
             except StateUnavailable:
-                _log.warning("rate_limit_state_unavailable", connector=self._connector)
+                _log.debug("rate_limit_fails_open", connector=self._connector)
                 return 0.0
             if wait > 0:
                 return wait

@@ -27,6 +27,7 @@ from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.commands.core import AsyncScript
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from colonnade.errors import StateUnavailable
@@ -85,7 +86,10 @@ class RedisBackend:
             timeout=socket_timeout_s,  # wait for a free pooled connection
             socket_timeout=socket_timeout_s,
             socket_connect_timeout=connect_timeout_s,
-            retry=Retry(NoBackoff(), 0),
+            # One immediate retry on a broken connection only: a pooled socket that died while
+            # Redis was away fails its first use after Redis is back. Never on a timeout (a
+            # slow Redis must cost one socket_timeout, not two).
+            retry=Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
         )
         self._redis = Redis.from_pool(pool)
         self._prefix = prefix

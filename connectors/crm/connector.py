@@ -46,12 +46,18 @@ _SALESFORCE_ID = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
 _RATE_LIMIT_CODES = {"REQUEST_LIMIT_EXCEEDED", "TOO_MANY_REQUESTS"}
 
 
+def account_tag(account_id: str) -> str:
+    """Invalidate one account (a CRM change webhook, an operator) by this tag."""
+    return f"crm:account:{account_id}"
+
+
 class CrmConnector(HttpConnector):
     name = "crm"
 
     def __init__(self, settings: CrmSettings, runtime: Runtime) -> None:
         super().__init__(settings, runtime)
         self.crm_settings = settings
+        self.api_version = settings.api_version
         self._data = f"/services/data/{settings.api_version}"
         self.auth = OAuth2ClientCredentials(
             self.http,
@@ -79,7 +85,12 @@ class CrmConnector(HttpConnector):
             chunk = unique[start : start + _COLLECTION_MAX]
             results.update(
                 await self.pipeline.read_many(
-                    ACCOUNTS_BY_ID, chunk, self._fetch_accounts, _CUSTOMER, scope=self.auth.scope()
+                    ACCOUNTS_BY_ID,
+                    chunk,
+                    self._fetch_accounts,
+                    _CUSTOMER,
+                    scope=self.cache_scope(),
+                    tags_for=lambda i: (account_tag(i),),
                 )
             )
         return results
@@ -95,7 +106,7 @@ class CrmConnector(HttpConnector):
             return CustomerPage(customers=customers[:first], has_next_page=len(customers) > first)
 
         args = {"first": first, "after": list(after) if after else None}
-        return await self.pipeline.read(ACCOUNT_PAGE, args, fetch, _PAGE, scope=self.auth.scope())
+        return await self.pipeline.read(ACCOUNT_PAGE, args, fetch, _PAGE, scope=self.cache_scope())
 
     async def customer_count(self) -> Fetched[int]:
         async def fetch(attempt: Attempt) -> int:
@@ -105,7 +116,7 @@ class CrmConnector(HttpConnector):
             response = await self.send(attempt, ACCOUNT_COUNT, request)
             return self.parse(ACCOUNT_COUNT, response, COUNT).totalSize
 
-        return await self.pipeline.read(ACCOUNT_COUNT, {}, fetch, _INT, scope=self.auth.scope())
+        return await self.pipeline.read(ACCOUNT_COUNT, {}, fetch, _INT, scope=self.cache_scope())
 
     # ----------------------------------------------------------------- wire
     async def _fetch_accounts(self, ids: list[str], attempt: Attempt) -> dict[str, Customer | None]:

@@ -46,6 +46,7 @@ def customer_tag(customer_number: str) -> str:
 
 class ErpConnector(SoapConnector):
     name = "erp"
+    api_version = "zsd_salesorder-1"  # the WSDL in wsdl/erp
 
     def __init__(self, settings: ErpSettings, runtime: Runtime) -> None:
         super().__init__(
@@ -71,7 +72,7 @@ class ErpConnector(SoapConnector):
                     unique[start : start + _BATCH_MAX],
                     self._fetch_by_customer,
                     _ORDERS,
-                    scope=self.auth.scope(),
+                    scope=self.cache_scope(),
                     tags_for=lambda c: (customer_tag(c),),
                 )
             )
@@ -79,7 +80,7 @@ class ErpConnector(SoapConnector):
 
     async def orders_by_number(self, numbers: Sequence[str]) -> PerKey[SalesOrder | None]:
         return await self.pipeline.read_many(
-            ORDERS_BY_NUMBER, list(numbers), self._fetch_by_number, _ORDER, scope=self.auth.scope()
+            ORDERS_BY_NUMBER, list(numbers), self._fetch_by_number, _ORDER, scope=self.cache_scope()
         )
 
     async def create_order(self, draft: SalesOrderDraft, idempotency_key: str | None) -> SalesOrder:

@@ -45,9 +45,11 @@ def customer_tag(customer_id: str) -> str:
 
 class PaymentsConnector(HttpConnector):
     name = "payments"
+    api_version = "2024-06-20"  # the Stripe-Version whose object shapes models.py declares
 
     def __init__(self, settings: PaymentsSettings, runtime: Runtime) -> None:
         super().__init__(settings, runtime)
+        self.http.headers["Stripe-Version"] = self.api_version
         self.page_size = settings.page_size
         self.auth = BearerKeyAuth(
             Secret("connectors.payments.api_key", settings.api_key, settings.api_key_file)
@@ -60,13 +62,13 @@ class PaymentsConnector(HttpConnector):
             customer_ids,
             self._list_for_customer,
             _PAYMENTS,
-            scope=self.auth.scope(),
+            scope=self.cache_scope(),
             tags_for=lambda c: (customer_tag(c),),
         )
 
     async def payments_by_id(self, ids: Sequence[str]) -> PerKey[Payment | None]:
         return await self.pipeline.read_each(
-            PAYMENT_BY_ID, ids, self._get_one, _PAYMENT, scope=self.auth.scope()
+            PAYMENT_BY_ID, ids, self._get_one, _PAYMENT, scope=self.cache_scope()
         )
 
     async def create_payment(self, draft: PaymentDraft, idempotency_key: str) -> Payment:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 import pytest
 from redis.asyncio import Redis
+from support import RedisProxy
 
 from colonnade.errors import StateUnavailable
 from colonnade.state import BreakerPolicy, BreakerState, RedisBackend, StateBackend
@@ -108,59 +108,11 @@ async def test_silent_redis_times_out_into_state_unavailable() -> None:
             await backend.aclose()
 
 
-class Proxy:
-    """Forwards TCP to the test Redis; ``stop`` cuts every connection, ``start`` resumes on
-    the same port — Redis going away and coming back, without touching the real server."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.upstream = (host, port)
-        self.port = 0
-        self.server: asyncio.Server | None = None
-        self.writers: set[asyncio.StreamWriter] = set()
-        self.tasks: set[asyncio.Task[Any]] = set()
-
-    async def start(self) -> None:
-        self.server = await asyncio.start_server(self._accept, "127.0.0.1", self.port)
-        self.port = int(self.server.sockets[0].getsockname()[1])
-
-    async def stop(self) -> None:
-        assert self.server is not None
-        self.server.close()
-        await self.server.wait_closed()
-        for writer in self.writers:
-            writer.close()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
-        self.writers.clear()
-
-    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self.tasks.add(task)
-        self.writers.add(writer)
-        try:
-            up_reader, up_writer = await asyncio.open_connection(*self.upstream)
-            self.writers.add(up_writer)
-            await asyncio.gather(self._pump(reader, up_writer), self._pump(up_reader, writer))
-        except OSError:
-            pass
-        finally:
-            writer.close()
-            self.tasks.discard(task)
-
-    @staticmethod
-    async def _pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        with contextlib.suppress(OSError):
-            while data := await reader.read(65536):
-                writer.write(data)
-                await writer.drain()
-        writer.close()
-
-
 @pytest.mark.redis
 async def test_recovers_by_itself_when_redis_comes_back(redis_url: str, redis_prefix: str) -> None:
     redis = Redis.from_url(redis_url)
     kwargs = redis.connection_pool.connection_kwargs
-    proxy = Proxy(kwargs.get("host", "127.0.0.1"), kwargs.get("port", 6379))
+    proxy = RedisProxy(kwargs.get("host", "127.0.0.1"), kwargs.get("port", 6379))
     await redis.aclose()
     await proxy.start()
     db = kwargs.get("db", 0)
