@@ -54,6 +54,8 @@ class HttpConnector:
     """Subclasses set ``name`` and build their ``auth``; see connectors/ for three examples."""
 
     name: ClassVar[str]
+    operations: ClassVar[tuple[Operation, ...]] = ()
+    """Every operation the connector declares: config that names an operation is checked here."""
     api_version: str = "v1"
     """The provider API version spoken; part of every cache key (a new version, new entries)."""
 
@@ -68,6 +70,7 @@ class HttpConnector:
             )
         self.settings = settings
         self.runtime = runtime
+        self._check_cache_tiers(settings, runtime)
         t = settings.timeouts
         self.http = httpx.AsyncClient(
             base_url=settings.base_url,
@@ -90,6 +93,19 @@ class HttpConnector:
             idempotency_ttl_s=idempotency_ttl_s,
         )
         self.auth: Auth = NoAuth()
+
+    def _check_cache_tiers(self, settings: ConnectorSettings, runtime: Runtime) -> None:
+        """Fail at start, not on the first request, when config names what does not exist."""
+        known = {op.name: op for op in self.operations}
+        for op_name, tier in settings.cache_tiers.items():
+            if op_name not in known:
+                raise ConfigError(
+                    f"connectors.{self.name}.cache_tiers names operation {op_name!r}, which "
+                    f"{self.name} does not have. Its operations: {', '.join(sorted(known))}."
+                )
+            runtime.cache.tier(known[op_name], tier)  # raises ConfigError for an unknown tier
+        for op in self.operations:
+            runtime.cache.tier(op)
 
     def cache_scope(self) -> str:
         """Whose answer and in which API version: cached entries never cross either."""

@@ -5,7 +5,8 @@ and validating a reply — and nothing else: the envelope goes out through the s
 client, credentials, retries, breaker and limits as every REST call. Known traps handled here:
 
 - zeep loads WSDLs synchronously: ``load_wsdl`` runs once at start-up, from ``wsdl/`` on disk;
-  its transport refuses any network location, so an ``xsd:import`` cannot reach out either.
+  its transport refuses any network location, so an ``xsd:import`` cannot reach out either
+  (a ``wsdl_url_map`` points such imports at saved local copies).
 - XML bombs: DTDs, entities and external references are forbidden (zeep ``Settings``), and
   faults are parsed with a hardened lxml parser.
 - Faults: ``soap:Client`` is the caller's mistake (rejected, no retry, not the breaker's
@@ -14,6 +15,7 @@ client, credentials, retries, breaker and limits as every REST call. Known traps
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,21 +45,34 @@ _SAFE_PARSER = etree.XMLParser(
 
 
 class _DiskOnlyTransport(zeep.Transport):  # type: ignore[misc,unused-ignore]  # zeep: untyped
-    """zeep's transport, restricted to files: contracts load from disk, never the network."""
+    """zeep's transport, restricted to files: contracts load from disk, never the network.
+
+    Real WSDLs import by URL (WCF's ``?xsd=xsd0``, ``https://www.w3.org/2001/xml.xsd``); a
+    ``url_map`` names the saved local copy of each. An unmapped network URL is a start-up error
+    that says which URL to save and map.
+    """
+
+    def __init__(self, url_map: Mapping[str, Path]) -> None:
+        super().__init__(cache=None)
+        self._url_map = dict(url_map)
 
     def load(self, url: str) -> bytes:
+        if url in self._url_map:
+            return self._url_map[url].read_bytes()
         if "://" in url and not url.startswith("file://"):
             raise ConfigError(
                 f"the WSDL refers to {url!r}, a network location. Colonnade loads contracts "
-                "from disk only: save that document next to the WSDL and refer to it by a "
-                "relative path."
+                "from disk only: save that document beside the WSDL and map the URL to it in "
+                "the connector's wsdl_url_map."
             )
         data: bytes = super().load(url)
         return data
 
 
-def load_wsdl(path: Path) -> zeep.Client:
-    """Load and check a WSDL once, at start-up, hardened against hostile XML."""
+def load_wsdl(path: Path, url_map: Mapping[str, Path] | None = None) -> zeep.Client:
+    """Load and check a WSDL once, at start-up, hardened against hostile XML.
+
+    ``url_map`` paths are relative to the WSDL's folder unless absolute."""
     if not path.is_file():
         raise ConfigError(
             f"WSDL {str(path)!r} does not exist. Put the service's WSDL (and its XSDs) under "
@@ -68,14 +83,17 @@ def load_wsdl(path: Path) -> zeep.Client:
         xml_huge_tree=False,
         forbid_dtd=True,
         forbid_entities=True,
-        forbid_external=True,
+        # The transport below is what keeps loading off the network (and honours url_map);
+        # zeep's own switch would refuse mapped URLs before the transport sees them.
+        forbid_external=False,
     )
+    mapped = {url: path.parent / local for url, local in (url_map or {}).items()}
     try:
-        return zeep.Client(
-            wsdl=str(path), transport=_DiskOnlyTransport(cache=None), settings=settings
-        )
-    except (zeep.exceptions.Error, etree.XMLSyntaxError, OSError, ValueError) as exc:
-        raise ConfigError(f"cannot load WSDL {str(path)!r}: {exc}") from None
+        return zeep.Client(wsdl=str(path), transport=_DiskOnlyTransport(mapped), settings=settings)
+    except ConfigError as exc:
+        raise ConfigError(f"cannot load WSDL {str(path)!r}: {exc.message}") from None
+    except (zeep.exceptions.Error, etree.XMLSyntaxError, OSError, ValueError, KeyError) as exc:
+        raise ConfigError(f"cannot load WSDL {str(path)!r}: {type(exc).__name__}: {exc}") from None
 
 
 @dataclass(slots=True)
@@ -96,10 +114,11 @@ class SoapConnector(HttpConnector):
         *,
         wsdl: Path,
         service_path: str,
+        wsdl_url_map: Mapping[str, Path] | None = None,
         idempotency_ttl_s: float = 86_400.0,
     ) -> None:
         super().__init__(settings, runtime, idempotency_ttl_s=idempotency_ttl_s)
-        self.client = load_wsdl(wsdl)
+        self.client = load_wsdl(wsdl, wsdl_url_map)
         self._binding = self.client.service._binding
         self._service_path = service_path
 

@@ -25,6 +25,7 @@ FaultKind = Literal[
     "drop_after_commit",
     "delay_after_commit",
     "token_expiry",
+    "xml_bomb",
 ]
 FAULT_KINDS: frozenset[str] = frozenset(FaultKind.__args__)  # type: ignore[attr-defined]
 

@@ -142,6 +142,8 @@ class Operation:
             return p.soap_fault_response(op)
         if "malformed" in by_kind:
             return p.malformed_response(op)
+        if "xml_bomb" in by_kind:
+            return xml_bomb_response()
         if "error_in_200" in by_kind:
             return p.error_in_200_response(op)
         response = await self.handler(request)
@@ -170,3 +172,12 @@ class Operation:
                 at=time.monotonic(),
             )
         )
+
+
+def xml_bomb_response() -> Response:
+    """A hostile provider: "billion laughs" entity expansion inside a 200 (about 3 GB if a
+    client's parser expanded it)."""
+    entities = ['<!ENTITY lol0 "lol">']
+    entities += [f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)]
+    body = f'<?xml version="1.0"?><!DOCTYPE lolz [{"".join(entities)}]><lolz>&lol9;</lolz>'
+    return Response(body, media_type="text/xml; charset=utf-8")

@@ -53,6 +53,7 @@ def account_tag(account_id: str) -> str:
 
 class CrmConnector(HttpConnector):
     name = "crm"
+    operations = (ACCOUNTS_BY_ID, ACCOUNT_PAGE, ACCOUNT_COUNT)
 
     def __init__(self, settings: CrmSettings, runtime: Runtime) -> None:
         super().__init__(settings, runtime)

@@ -46,6 +46,7 @@ def customer_tag(customer_number: str) -> str:
 
 class ErpConnector(SoapConnector):
     name = "erp"
+    operations = (ORDERS_BY_CUSTOMER, ORDERS_BY_NUMBER, CREATE_ORDER, FIND_BY_REFERENCE)
     api_version = "zsd_salesorder-1"  # the WSDL in wsdl/erp
 
     def __init__(self, settings: ErpSettings, runtime: Runtime) -> None:
@@ -54,6 +55,7 @@ class ErpConnector(SoapConnector):
             runtime,
             wsdl=settings.wsdl,
             service_path=settings.service_path,
+            wsdl_url_map=settings.wsdl_url_map,
             idempotency_ttl_s=settings.idempotency_ttl_s,
         )
         self.auth = BasicAuth(

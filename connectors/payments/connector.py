@@ -45,6 +45,7 @@ def customer_tag(customer_id: str) -> str:
 
 class PaymentsConnector(HttpConnector):
     name = "payments"
+    operations = (PAYMENTS_BY_CUSTOMER, PAYMENT_BY_ID, CREATE_PAYMENT)
     api_version = "2024-06-20"  # the Stripe-Version whose object shapes models.py declares
 
     def __init__(self, settings: PaymentsSettings, runtime: Runtime) -> None:
