@@ -31,7 +31,8 @@ from connectors.ports import PerKey
 ORDERS_BY_CUSTOMER = Operation("erp", "orders_by_customer", tier="short")
 ORDERS_BY_NUMBER = Operation("erp", "orders_by_number", tier="short")
 CREATE_ORDER = Operation("erp", "create_order", kind=Kind.WRITE)
-FIND_BY_REFERENCE = Operation("erp", "find_order_by_reference")
+# Reconciliation must see the truth: "live" is never cached.
+FIND_BY_REFERENCE = Operation("erp", "find_order_by_reference", tier="live")
 
 _ORDERS = TypeAdapter(list[SalesOrder])
 _ORDER = TypeAdapter(SalesOrder | None)

@@ -7,7 +7,6 @@ class TestErpConnector(ConnectorContract):
     connector = "erp"
     read_operation = "erp.ZSD_SALESORDER_GETLIST"
     required_field = "VBELN"
-    uncached_reads = ("find_order_by_reference",)  # reconciliation must see the truth
 
     async def read(self, connector):
         return one(await connector.orders_by_customer(["0000100002"]), "0000100002")
