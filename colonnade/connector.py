@@ -115,13 +115,13 @@ class HttpConnector:
     async def send(self, attempt: Attempt, op: Operation, request: httpx.Request) -> httpx.Response:
         """Send with credentials; after a 401, refresh once and resend once; then classify."""
         await self.auth.apply(request)
-        response = await self._exchange(op, request)
+        response = await self._exchange(attempt, op, request)
         if response.status_code == 401 and await self.auth.refresh(request):
             retry = self.http.build_request(
                 request.method, request.url, headers=request.headers, content=request.content
             )
             await self.auth.apply(retry)
-            response = await self._exchange(op, retry)
+            response = await self._exchange(attempt, op, retry)
         attempt.status = response.status_code
         await self.pipeline.caller.limiter.learn(quota_hints(response.headers))
         if response.status_code == 401:
@@ -136,14 +136,18 @@ class HttpConnector:
         self.check_success(op, response)
         return response
 
-    async def _exchange(self, op: Operation, request: httpx.Request) -> httpx.Response:
+    async def _exchange(
+        self, attempt: Attempt, op: Operation, request: httpx.Request
+    ) -> httpx.Response:
         try:
             response = await self.http.send(request)
             await response.aread()
+            attempt.sent = True
             return response
         except httpx.HTTPError as exc:
             for exc_type, error_type, sent in _TRANSPORT_ERRORS:
                 if isinstance(exc, exc_type):
+                    attempt.sent = attempt.sent or sent
                     raise error_type(
                         f"{self.name}: {_describe_transport(exc)}",
                         connector=self.name,

@@ -83,6 +83,8 @@ class UpstreamError(ColonnadeError):
         self.provider_code = provider_code
         self.request_sent = request_sent
         """False when the provider never saw the request: even an unkeyed write may retry."""
+        self.attempts_sent = int(request_sent)
+        """After the retry loop: how many attempts may have reached the provider."""
         if retryable is not None:
             self.retryable = retryable
 

@@ -18,10 +18,12 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from colonnade.degradation import DegradationReport
-from colonnade.errors import ColonnadeError, ErrorCode
+from colonnade.errors import ColonnadeError, ConfigError, ErrorCode, StateUnavailable
 from colonnade.pipeline import deadline
 
 _log = structlog.get_logger("colonnade.graphql")
+# Errors about our own configuration or state: logged for operators, masked for clients.
+_OPERATOR_ONLY = (ConfigError, StateUnavailable)
 
 
 def request_deadline(seconds: float) -> type[SchemaExtension]:
@@ -40,7 +42,7 @@ def translate(error: GraphQLError) -> GraphQLError:
         if code is None:
             error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
         return error
-    if isinstance(original, ColonnadeError):
+    if isinstance(original, ColonnadeError) and not isinstance(original, _OPERATOR_ONLY):
         return GraphQLError(
             original.message,
             nodes=error.nodes,

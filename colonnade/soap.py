@@ -178,7 +178,7 @@ class SoapConnector(HttpConnector):
             "status": status,
             "provider_code": f"soap:{local}",
         }
-        if local == "Client":
+        if local.split(".")[0] in ("Client", "Sender"):  # SOAP 1.1 subcodes, SOAP 1.2
             return UpstreamRejected(f"{self.name} rejected the request: {message[:200]}", **kw)
         return UpstreamUnavailable(f"{self.name} answered with a SOAP fault ({local})", **kw)
 

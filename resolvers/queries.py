@@ -28,11 +28,13 @@ async def customer_page(info: Info[Any, Any], first: int, after: str | None) -> 
     if not 0 < first <= MAX_PAGE:
         raise BadUserInput(f"`first` must be between 1 and {MAX_PAGE}, got {first}")
     ctx = context_of(info)
-    page = unwrap(
-        info, "crm", await ctx.services.customers.customer_page(first, decode_cursor(after))
-    )
+    fetched = await ctx.services.customers.customer_page(first, decode_cursor(after))
+    page = unwrap(info, "crm", fetched)
     for c in page.customers:  # later customer(id) lookups in this request cost nothing
-        ctx.loaders.customer.prime(c.id, _fresh(c))
+        # ...and carry the page's freshness: a stale page makes stale customers.
+        ctx.loaders.customer.prime(
+            c.id, Fetched(c, fetched.stale, fetched.as_of, fetched.reason, fetched.error_code)
+        )
     return page
 
 
@@ -93,7 +95,3 @@ def decode_cursor(cursor: str | None) -> tuple[str, str] | None:
     except (ValueError, binascii.Error, TypeError):
         pass
     raise BadUserInput("`after` is not a cursor this API issued")
-
-
-def _fresh(c: Customer) -> Fetched[Customer]:
-    return Fetched(c)

@@ -11,9 +11,12 @@ import hashlib
 import os
 from pathlib import Path
 
+import structlog
 from pydantic import SecretStr
 
 from colonnade.errors import ConfigError
+
+_log = structlog.get_logger("colonnade.auth")
 
 
 class Secret:
@@ -28,31 +31,52 @@ class Secret:
         self._file = file
         self._value = value.get_secret_value() if value is not None else ""
         self._stamp: tuple[int, int] | None = None
+        self._fingerprint: tuple[str, str] | None = None
+        self._warned = False
         if file is not None:
-            self._reload()
+            self._reload()  # at start, an unreadable file is a configuration error
 
     def get(self) -> str:
+        """The current value. A secret file that turns unreadable or empty while serving
+        keeps the last good value (and logs once): a botched rotation must not take the
+        connector down, nor put a file path in a client's error."""
         if self._file is not None:
-            self._reload()
+            try:
+                self._reload()
+            except ConfigError as exc:
+                if not self._warned:
+                    _log.warning("secret_file_unreadable", secret=self.name, error=exc.message)
+                    self._warned = True
+            else:
+                self._warned = False
         return self._value
 
     def _reload(self) -> None:
         assert self._file is not None
         try:
             st = os.stat(self._file)
+            stamp = (st.st_mtime_ns, st.st_size)
+            if stamp == self._stamp:
+                return
+            value = self._file.read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise ConfigError(
                 f"{self.name}: cannot read secret file {str(self._file)!r} ({exc.strerror})"
             ) from None
-        stamp = (st.st_mtime_ns, st.st_size)
-        if stamp != self._stamp:
-            value = self._file.read_text(encoding="utf-8").strip()
-            if not value:
-                raise ConfigError(f"{self.name}: secret file {str(self._file)!r} is empty")
-            self._value, self._stamp = value, stamp
+        if not value:
+            raise ConfigError(f"{self.name}: secret file {str(self._file)!r} is empty")
+        self._value, self._stamp = value, stamp
 
     def fingerprint(self) -> str:
-        return hashlib.sha256(self.get().encode()).hexdigest()[:12]
+        """A short, non-reversible id of the current value, for cache keys and logs.
+
+        scrypt, not a bare hash: these ids sit in Redis keys, and a fast hash of a weak
+        password could be guessed offline. Computed once per value."""
+        value = self.get()
+        if self._fingerprint is None or self._fingerprint[0] != value:
+            digest = hashlib.scrypt(value.encode(), salt=b"colonnade-scope", n=2**14, r=8, p=1)
+            self._fingerprint = (value, digest.hex()[:16])
+        return self._fingerprint[1]
 
     def __repr__(self) -> str:
         return f"Secret({self.name!r}, '**********')"

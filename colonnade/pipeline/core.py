@@ -23,7 +23,7 @@ import structlog
 from pydantic import TypeAdapter
 
 from colonnade.config import ConnectorSettings
-from colonnade.errors import StateUnavailable, UpstreamError
+from colonnade.errors import StateUnavailable, UpstreamError, UpstreamTimeout
 from colonnade.pipeline import deadline
 from colonnade.pipeline.cache import (
     Entry,
@@ -44,6 +44,7 @@ T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 _log = structlog.get_logger("colonnade.pipeline")
 _LOCK_POLL_S = 0.02
+_MAX_REMEMBERED_TAGS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,7 @@ class ConnectorPipeline:
         self._shared = backend.name != "memory"
         self._flight: SingleFlight[str, Any] = SingleFlight()
         self._background: set[asyncio.Task[Any]] = set()
+        self._invalidated_at: dict[str, float] = {}
         self._idempotency = IdempotencyRecords(
             backend, ttl_s=idempotency_ttl_s, lock_lease_s=settings.deadline_s * 2
         )
@@ -97,8 +99,7 @@ class ConnectorPipeline:
         tier = self._tier(op)
         key = self.cache.key(op, args, scope)
         if tier is None:
-            value = await self._flight.do(key, lambda: self.caller.call(op, fetch, idempotent=True))
-            return Fetched(value)
+            return Fetched(await self._join(op, key, self._uncached(op, fetch)))
         [entry] = await self.cache.lookup([key])
         return await self._resolve(op, key, entry, fetch, codec, tier, tags)
 
@@ -122,9 +123,10 @@ class ConnectorPipeline:
         def one(k: K) -> AttemptFn[T]:
             return lambda attempt: fetch_one(k, attempt)
 
+        outcomes: Sequence[T | Fetched[T] | BaseException]
         if tier is None:
             outcomes = await asyncio.gather(
-                *(self._flight.do(cache_key[k], self._uncached(op, one(k))) for k in unique),
+                *(self._join(op, cache_key[k], self._uncached(op, one(k))) for k in unique),
                 return_exceptions=True,
             )
         else:
@@ -164,9 +166,7 @@ class ConnectorPipeline:
                 return Fetched(cached[0], True, entry.stored_at, "stale_while_revalidate")
         self.cache.count(op, tier, "miss")
         try:
-            value = await self._flight.do(
-                key, lambda: self._load(op, key, fetch, codec, tier, tags)
-            )
+            value = await self._join(op, key, lambda: self._load(op, key, fetch, codec, tier, tags))
         except UpstreamError as err:
             reason = _reason_on_error(tier, entry)
             if cached is not None and entry is not None and reason is not None:
@@ -232,13 +232,19 @@ class ConnectorPipeline:
 
         if refresh:
             self._revalidate(
-                "batch:" + normalize(sorted(map(str, refresh))),
+                "batch:" + normalize(sorted(cache_key[k] for k in refresh)),
                 lambda: self._flight.do_many([cache_key[k] for k in refresh], load),
             )
         if missing:
-            loaded = await self._flight.do_many([cache_key[k] for k in missing], load)
+            loaded = await self._flight.do_many(
+                [cache_key[k] for k in missing],
+                self._detached_many(load),
+                wait_s=deadline.remaining(),
+            )
             for k in missing:
                 outcome = loaded[cache_key[k]]
+                if isinstance(outcome, TimeoutError):
+                    outcome = self._gave_up(op)
                 if not isinstance(outcome, BaseException):
                     results[k] = Fetched(outcome)
                 elif isinstance(outcome, UpstreamError) and k in fallback and tier is not None:
@@ -263,6 +269,7 @@ class ConnectorPipeline:
         codec: TypeAdapter[T],
         *,
         args: Any,
+        scope: str,
         idempotency_key: str | None,
         reconcile: Callable[[], Awaitable[T | None]] | None = None,
         invalidate_tags: Sequence[str] = (),
@@ -273,23 +280,67 @@ class ConnectorPipeline:
         else:
             # Concurrent repeats of one keyed write in this process share one call.
             args_fingerprint = fingerprint(args)
-            flight_key = f"write:{op.name}:{args_fingerprint}:{idempotency_key}"
+            flight_key = f"write:{op.name}:{scope}:{args_fingerprint}:{idempotency_key}"
             if op.native_idempotency:
-                result = await self._flight.do(
-                    flight_key, lambda: self.caller.call(op, send, idempotent=True)
+                result = await self._join(
+                    op, flight_key, lambda: self.caller.call(op, send, idempotent=True)
                 )
             else:
-                result = await self._flight.do(
+                result = await self._join(
+                    op,
                     flight_key,
                     lambda: self._idempotency.run(
-                        self.caller, op, idempotency_key, args_fingerprint, send, codec, reconcile
+                        self.caller,
+                        op,
+                        idempotency_key,
+                        args_fingerprint,
+                        send,
+                        codec,
+                        reconcile,
+                        scope=scope,
                     ),
                 )
         if invalidate_tags:
+            now = time.monotonic()
+            if len(self._invalidated_at) > _MAX_REMEMBERED_TAGS:
+                self._invalidated_at.clear()  # a read racing that far back is long done
+            self._invalidated_at.update(dict.fromkeys(invalidate_tags, now))
             await self.cache.invalidate(tags=invalidate_tags)
         return result
 
     # ---------------------------------------------------------------- internals
+    async def _join(self, op: Operation, key: str, fn: Callable[[], Awaitable[T]]) -> T:
+        """Join or start the shared call for ``key``. It runs on the connector's own budget,
+        not the first caller's; each caller waits only as long as its own deadline allows."""
+
+        async def detached() -> T:
+            with deadline.detached_scope(self.settings.deadline_s):
+                return await fn()
+
+        try:
+            result: T = await self._flight.do(key, detached, wait_s=deadline.remaining())
+        except TimeoutError:
+            raise self._gave_up(op) from None
+        return result
+
+    def _detached_many(
+        self, load: Callable[[list[str]], Awaitable[dict[str, T]]]
+    ) -> Callable[[list[str]], Awaitable[dict[str, T]]]:
+        async def detached(cks: list[str]) -> dict[str, T]:
+            with deadline.detached_scope(self.settings.deadline_s):
+                return await load(cks)
+
+        return detached
+
+    def _gave_up(self, op: Operation) -> UpstreamTimeout:
+        """This caller's deadline ran out while a shared call was still under way."""
+        return UpstreamTimeout(
+            f"{self.connector}: no answer within the request's deadline",
+            connector=self.connector,
+            operation=op.name,
+            request_sent=not op.is_read,  # a shared write goes on: it may well succeed
+        )
+
     def _tier(self, op: Operation) -> Tier | None:
         return self.cache.tier(op, self.settings.cache_tiers.get(op.name))
 
@@ -330,6 +381,7 @@ class ConnectorPipeline:
         keeps replicas from stampeding: a key another replica is fetching is awaited from the
         cache instead (and fetched here after all if it does not show up in time)."""
         token = secrets.token_hex(8).encode()
+        started = time.monotonic()
         found: dict[str, T] = {}
         locked = keys
         if self._shared:
@@ -346,7 +398,9 @@ class ConnectorPipeline:
                 )
                 for k in missing:
                     if k in got:
-                        await self.cache.store(k, got[k], codec, tier, tags_for(k))
+                        tags = tags_for(k)
+                        if not self._written_since(tags, started):
+                            await self.cache.store(k, got[k], codec, tier, tags)
                         found[k] = got[k]
             return found
         finally:
@@ -355,6 +409,11 @@ class ConnectorPipeline:
                     await asyncio.gather(
                         *(self._backend.delete_if_equals("lock:" + k, token) for k in locked)
                     )
+
+    def _written_since(self, tags: Sequence[str], started: float) -> bool:
+        """A write in this process invalidated one of these tags after this read began: its
+        answer may predate the write, so it is served but not cached."""
+        return any(self._invalidated_at.get(tag, -1.0) >= started for tag in tags)
 
     async def _try_lock(self, key: str, token: bytes) -> bool:
         try:

@@ -65,8 +65,11 @@ class IdempotencyRecords:
         send: AttemptFn[T],
         codec: TypeAdapter[T],
         reconcile: Callable[[], Awaitable[T | None]] | None,
+        *,
+        scope: str,
     ) -> T:
-        digest = hashlib.sha256(key.encode()).hexdigest()[:40]
+        """``scope`` (whose credentials) keeps two clients' equal keys apart."""
+        digest = hashlib.sha256(f"{scope}\0{key}".encode()).hexdigest()[:40]
         record_key = f"idem:{op.connector}:{op.name}:{digest}"
         lock_key = record_key + ":lock"
         token = secrets.token_hex(8).encode()
@@ -83,6 +86,16 @@ class IdempotencyRecords:
                 if record["state"] == "done":
                     return codec.validate_python(record["result"])
             attempted_before = record is not None
+            if attempted_before and reconcile is None:
+                # An earlier attempt may have committed and nothing can check: refuse to guess.
+                raise UpstreamUnavailable(
+                    "an earlier request with this idempotency key may have succeeded and "
+                    f"{op.connector} offers no way to check; not sending it again",
+                    connector=op.connector,
+                    operation=op.name,
+                    request_sent=False,
+                    retryable=False,
+                )
             await self._write(record_key, {"state": "attempted", "fp": args_fingerprint})
             try:
                 result = await caller.call(
@@ -93,8 +106,7 @@ class IdempotencyRecords:
                     reconcile_first=attempted_before and reconcile is not None,
                 )
             except UpstreamError as err:
-                if not err.request_sent or isinstance(err, UpstreamRejected):
-                    # The provider never saw it, or refused it outright: nothing was committed.
+                if not attempted_before and _nothing_committed(err):
                     await self._forget(record_key)
                 raise
             done = {
@@ -153,3 +165,10 @@ class IdempotencyRecords:
         # If this fails the record stays "attempted": a repeat reconciles first, still safe.
         with contextlib.suppress(StateUnavailable):
             await self._backend.delete([record_key])
+
+
+def _nothing_committed(err: UpstreamError) -> bool:
+    """No attempt reached the provider, or the only one that did was refused outright."""
+    if err.attempts_sent == 0:
+        return True
+    return err.attempts_sent == 1 and isinstance(err, UpstreamRejected)

@@ -12,6 +12,7 @@ unavailable → allow (a broken Redis must not stop traffic; the provider's own 
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ class _Bucket:
     rate_per_s: float
     burst: float
     expires_at: float | None  # learned buckets are forgotten when the provider stops talking
+    window_s: float = 0.0
 
 
 class RateLimiter:
@@ -58,8 +60,9 @@ class RateLimiter:
         try:
             budget = deadline.bounded(self._settings.max_wait_s)
             give_up_at = time.monotonic() + budget
+            granted: set[str] = set()  # buckets that gave a token already: don't drain them
             while True:
-                wait = await self._next_wait()
+                wait = await self._next_wait(granted)
                 if wait <= 0:
                     return
                 if time.monotonic() + wait > give_up_at:
@@ -68,13 +71,15 @@ class RateLimiter:
         finally:
             self._waiting -= 1
 
-    async def _next_wait(self) -> float:
+    async def _next_wait(self, granted: set[str]) -> float:
         now = time.time()
         if self._paused_until > now:
             return self._paused_until - now
         for name, bucket in list(self._buckets.items()):
+            if name in granted:
+                continue
             if bucket.expires_at is not None and bucket.expires_at < now:
-                del self._buckets[name]
+                self._buckets.pop(name, None)  # another waiter may have dropped it already
                 continue
             try:
                 wait = await self._backend.take_token(
@@ -85,21 +90,24 @@ class RateLimiter:
                 return 0.0
             if wait > 0:
                 return wait
+            granted.add(name)
         return 0.0
 
     async def learn(self, hints: list[QuotaHint]) -> None:
         """Feed the provider's own accounting into our buckets."""
         now = time.time()
         for hint in hints:
+            if hint.limit < 1 or hint.window_s <= 0:
+                continue  # "0/0" says nothing usable
             bucket = self._buckets.get(hint.name)
             if bucket is None:
-                bucket = _Bucket(
-                    f"rl:{self._connector}:{hint.name}",
-                    hint.limit / hint.window_s,
-                    hint.limit,
-                    None,
-                )
+                bucket = _Bucket(f"rl:{self._connector}:{hint.name}", 0.0, hint.limit, None)
                 self._buckets[hint.name] = bucket
+            # The header gives the time until the window resets, which is at most the window:
+            # the longest seen is the best estimate, and the slowest (safest) refill.
+            bucket.window_s = max(bucket.window_s, hint.window_s)
+            bucket.rate_per_s = hint.limit / bucket.window_s
+            bucket.burst = hint.limit
             bucket.expires_at = now + hint.window_s
             try:
                 await self._backend.set_tokens(
@@ -113,8 +121,10 @@ class RateLimiter:
                 return
 
     def pause(self, seconds: float) -> None:
-        """The provider said Retry-After: nobody in this process calls before then."""
-        self._paused_until = max(self._paused_until, time.time() + seconds)
+        """The provider said Retry-After: nobody in this process calls before then (callers
+        cap ``seconds`` at ``retry.max_retry_after_s``)."""
+        if math.isfinite(seconds) and seconds > 0:
+            self._paused_until = max(self._paused_until, time.time() + seconds)
 
     def _limited(self, why: str, wait: float | None) -> UpstreamRateLimited:
         return UpstreamRateLimited(

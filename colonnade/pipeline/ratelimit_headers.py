@@ -9,6 +9,7 @@ many requests are left in which window, which the rate limiter turns into a toke
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections.abc import Mapping
@@ -34,9 +35,11 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -51,9 +54,10 @@ def _num(headers: Mapping[str, str], name: str) -> float | None:
     if raw is None:
         return None
     try:
-        return float(raw.split(",")[0].split(";")[0].strip())
+        value = float(raw.split(",")[0].split(";")[0].strip())
     except ValueError:
         return None
+    return value if math.isfinite(value) else None
 
 
 def _reset_seconds(raw: float, now: float) -> float:

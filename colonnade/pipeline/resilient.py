@@ -37,12 +37,17 @@ from colonnade.telemetry import AttemptRecord, Telemetry
 T = TypeVar("T")
 
 
+_MIN_ATTEMPT_S = 0.005
+
+
 @dataclass(slots=True)
 class Attempt:
-    """Handed to the transport: which attempt this is; the transport fills in the status."""
+    """Handed to the transport: which attempt this is; the transport fills in the status and
+    whether any request of this attempt may have reached the provider."""
 
     number: int
     status: int | None = None
+    sent: bool = False
 
 
 AttemptFn = Callable[[Attempt], Awaitable[T]]
@@ -93,14 +98,23 @@ class ResilientCaller:
 
         ``reconcile`` (writes without provider idempotency) is asked before every retry, and
         before the first attempt too when ``reconcile_first``: "did an earlier attempt commit?"
+        A raised error's ``request_sent`` is true when *any* attempt of this call may have
+        reached the provider — what an idempotency record must know before forgetting a write.
         """
         started = time.monotonic()
         self._budget.deposit()
         number = 1
+        sent_attempts = 0
         with deadline.deadline_scope(self.settings.deadline_s):
             while True:
                 if reconcile is not None and (number > 1 or reconcile_first):
-                    found = await reconcile()
+                    try:
+                        found = await reconcile()
+                    except UpstreamError as err:
+                        # Could not tell whether an earlier attempt committed: never "not sent".
+                        err.request_sent = True
+                        err.attempts_sent = max(sent_attempts, 1)
+                        raise
                     if found is not None:
                         return found
                 attempt = Attempt(number)
@@ -108,6 +122,8 @@ class ResilientCaller:
                 try:
                     result = await self._attempt(op, attempt_fn, attempt)
                 except UpstreamError as err:
+                    if attempt.sent:
+                        err.request_sent = True  # an earlier request of this attempt went out
                     delay = self._retry_delay(err, number, idempotent, started)
                     self._record(op, attempt, err.code.value, t0, delay)
                     if (
@@ -115,8 +131,13 @@ class ResilientCaller:
                         and err.retry_after_s
                         and err.request_sent
                     ):
-                        self.limiter.pause(err.retry_after_s)
+                        self.limiter.pause(
+                            min(err.retry_after_s, self.settings.retry.max_retry_after_s)
+                        )
+                    sent_attempts += err.request_sent
                     if delay is None:
+                        err.attempts_sent = sent_attempts
+                        err.request_sent = sent_attempts > 0
                         raise
                     await asyncio.sleep(delay)
                     number += 1
@@ -125,12 +146,11 @@ class ResilientCaller:
                 return result
 
     async def _attempt(self, op: Operation, attempt_fn: AttemptFn[T], attempt: Attempt) -> T:
-        left = deadline.remaining()
-        if left is not None and left <= 0.0:
+        if (deadline.remaining() or 1.0) <= _MIN_ATTEMPT_S:
             raise self._timeout(op, "the request deadline passed before the call", sent=False)
         breaker = self.breaker(op.name)
         permit = await breaker.acquire(op.name)
-        ok = False
+        verdict: bool | None = None  # None: the provider was never asked; record nothing
         try:
             await self.limiter.acquire()
             try:
@@ -139,22 +159,29 @@ class ResilientCaller:
             except TimeoutError:
                 raise self._timeout(op, "no free connection slot in time", sent=False) from None
             try:
-                async with asyncio.timeout(deadline.bounded(self.settings.timeouts.total_s)):
+                budget = deadline.bounded(self.settings.timeouts.total_s)
+                if budget <= _MIN_ATTEMPT_S:
+                    raise self._timeout(op, "no time left for another attempt", sent=False)
+                verdict = False
+                async with asyncio.timeout(budget):
                     result = await attempt_fn(attempt)
             except TimeoutError:
+                if budget < self.settings.timeouts.total_s:
+                    verdict = None  # cut short by the request's deadline: inconclusive
                 raise self._timeout(op, "the provider did not answer in time", sent=True) from None
             finally:
                 self._bulkhead.release()
-            ok = True
+            verdict = True
             return result
         except UpstreamError as err:
-            ok = not err.counts_as_failure
+            if verdict is not None:
+                verdict = not err.counts_as_failure
             raise
         finally:
-            # A cancelled attempt is not the provider's fault; leave the window untouched
-            # (a probe's lease expires by itself).
-            if not _cancelled():
-                await breaker.record(permit, ok=ok)
+            # Local refusals (limiter, bulkhead, no time left) and cancellations say nothing
+            # about the provider: no verdict (a probe's lease expires by itself).
+            if verdict is not None and not _cancelled():
+                await breaker.record(permit, ok=verdict)
 
     def _retry_delay(
         self, err: UpstreamError, number: int, idempotent: bool, started: float

@@ -26,6 +26,7 @@ def _retrieve(fut: asyncio.Future[Any]) -> None:
 class SingleFlight(Generic[K, T]):
     def __init__(self) -> None:
         self._inflight: dict[K, asyncio.Future[T]] = {}
+        self._tasks: set[asyncio.Future[Any]] = set()
 
     def __len__(self) -> int:
         return len(self._inflight)
@@ -33,22 +34,29 @@ class SingleFlight(Generic[K, T]):
     def __contains__(self, key: object) -> bool:
         return key in self._inflight
 
-    async def do(self, key: K, fn: Callable[[], Awaitable[T]]) -> T:
+    async def do(self, key: K, fn: Callable[[], Awaitable[T]], *, wait_s: float | None = None) -> T:
+        """The shared result. ``wait_s`` bounds this caller's wait (``TimeoutError``) without
+        touching the shared call, which others may still be waiting for."""
         fut = self._inflight.get(key)
         if fut is None:
             fut = asyncio.ensure_future(fn())
             self._inflight[key] = fut
             fut.add_done_callback(self._forgetter(key))
             fut.add_done_callback(_retrieve)
-        return await asyncio.shield(fut)
+        async with asyncio.timeout(wait_s):
+            return await asyncio.shield(fut)
 
     async def do_many(
-        self, keys: Sequence[K], fn: Callable[[list[K]], Awaitable[Mapping[K, T]]]
+        self,
+        keys: Sequence[K],
+        fn: Callable[[list[K]], Awaitable[Mapping[K, T]]],
+        *,
+        wait_s: float | None = None,
     ) -> dict[K, T | BaseException]:
         """Fetch ``keys``: join flights already under way, start one call for the rest.
 
         Returns a value or the exception per key; a key missing from ``fn``'s answer gets
-        ``KeyError``.
+        ``KeyError``; a key still in flight when ``wait_s`` runs out gets ``TimeoutError``.
         """
         loop = asyncio.get_running_loop()
         mine = [k for k in dict.fromkeys(keys) if k not in self._inflight]
@@ -59,19 +67,26 @@ class SingleFlight(Generic[K, T]):
                 f.add_done_callback(self._forgetter(k))
                 f.add_done_callback(_retrieve)
             task = asyncio.ensure_future(fn(mine))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
             task.add_done_callback(lambda t: _settle(t, futures))
         waits = {k: self._inflight[k] for k in dict.fromkeys(keys)}
         results: dict[K, T | BaseException] = {}
-        for k, f in waits.items():
-            try:
-                results[k] = await asyncio.shield(f)
-            except asyncio.CancelledError:
-                if f.cancelled():
-                    results[k] = asyncio.CancelledError()
-                    continue
-                raise
-            except Exception as exc:  # noqa: BLE001 - handed back per key, not swallowed
-                results[k] = exc
+        try:
+            async with asyncio.timeout(wait_s):
+                for k, f in waits.items():
+                    try:
+                        results[k] = await asyncio.shield(f)
+                    except asyncio.CancelledError:
+                        if f.cancelled():
+                            results[k] = asyncio.CancelledError()
+                            continue
+                        raise
+                    except Exception as exc:  # noqa: BLE001 - handed back per key
+                        results[k] = exc
+        except TimeoutError:
+            for k in waits:
+                results.setdefault(k, TimeoutError())
         return results
 
     def _forgetter(self, key: K) -> Callable[[asyncio.Future[T]], None]:

@@ -142,6 +142,9 @@ class CrmConnector(HttpConnector):
         page = self.parse(op, await self.send(attempt, op, request), QUERY)
         records = list(page.records)
         while not page.done and page.nextRecordsUrl and len(records) < want:
+            if not page.nextRecordsUrl.startswith(f"{self._data}/query/"):
+                # Our token goes only where we decide: never to a URL the body names.
+                raise self.contract_violation(op, ValueError("nextRecordsUrl outside the API"))
             request = self.http.build_request("GET", page.nextRecordsUrl)
             page = self.parse(op, await self.send(attempt, op, request), QUERY)
             records.extend(page.records)

@@ -110,6 +110,7 @@ class ErpConnector(SoapConnector):
             send,
             _ORDER_REQUIRED,
             args=request,
+            scope=self.cache_scope(),
             idempotency_key=idempotency_key,
             reconcile=reconcile if reference else None,
             invalidate_tags=(customer_tag(draft.customer_number),),

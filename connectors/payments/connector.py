@@ -8,6 +8,7 @@ Stripe replays the first result. ``Stripe-Should-Retry`` overrides our own retry
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,6 +38,7 @@ _PAYMENTS = TypeAdapter(list[Payment])
 _PAYMENT = TypeAdapter(Payment | None)
 _PAYMENT_REQUIRED = TypeAdapter(Payment)
 _MAX_PAGES = 10
+_PAYMENT_INTENT_ID = re.compile(r"pi_[A-Za-z0-9]{1,64}")
 
 
 def customer_tag(customer_id: str) -> str:
@@ -68,9 +70,18 @@ class PaymentsConnector(HttpConnector):
         )
 
     async def payments_by_id(self, ids: Sequence[str]) -> PerKey[Payment | None]:
-        return await self.pipeline.read_each(
-            PAYMENT_BY_ID, ids, self._get_one, _PAYMENT, scope=self.cache_scope()
+        valid = [i for i in dict.fromkeys(ids) if _PAYMENT_INTENT_ID.fullmatch(i)]
+        results: PerKey[Payment | None] = {
+            i: BadUserInput(f"{i!r} is not a payment id (pi_ followed by letters and digits)")
+            for i in ids
+            if i not in valid
+        }  # an id becomes a URL path segment: never let "../customers" through
+        results.update(
+            await self.pipeline.read_each(
+                PAYMENT_BY_ID, valid, self._get_one, _PAYMENT, scope=self.cache_scope()
+            )
         )
+        return results
 
     async def create_payment(self, draft: PaymentDraft, idempotency_key: str) -> Payment:
         try:
@@ -101,6 +112,7 @@ class PaymentsConnector(HttpConnector):
             send,
             _PAYMENT_REQUIRED,
             args=form,
+            scope=self.cache_scope(),
             idempotency_key=idempotency_key,
             invalidate_tags=(customer_tag(draft.customer_id),),
         )
