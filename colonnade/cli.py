@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import sys
 from pathlib import Path
 
@@ -88,6 +89,7 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     host = host or settings.server.host
     port = settings.server.port if port is None else port
     sys.stderr.write(f"colonnade: GraphQL at http://{host}:{port}/graphql\n")
+    tune_gc()
     try:
         uvicorn.run(
             app, host=host, port=port, log_level=settings.server.log_level, access_log=False
@@ -96,6 +98,16 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
         if served is not None:
             served.stop()  # type: ignore[attr-defined]
     return 0
+
+
+def tune_gc() -> None:
+    """The schema, the WSDL models and the config live as long as the process: freeze them
+    so the cyclic collector stops rescanning them, and collect the young generation less
+    often (each GraphQL request allocates thousands of short-lived objects). The benchmark
+    measured the collector at 40 % of a cached request's CPU before this."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
 
 
 def _check(settings: Settings) -> int:

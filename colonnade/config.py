@@ -172,6 +172,9 @@ class ServerSettings(_Strict):
     port: int = Field(8000, ge=0, le=65535)
     max_body_bytes: int = Field(1_000_000, ge=1024)
     max_query_depth: int = Field(12, ge=2)
+    max_aliases: int = Field(50, ge=1)
+    max_tokens: int = Field(5_000, ge=100)
+    """Lexer tokens per document: refuses giant queries before parsing them."""
     request_deadline_s: float = Field(15.0, gt=0)
     graphiql: bool = True
     log_level: Literal["debug", "info", "warning", "error"] = "info"

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 
 from colonnade.config import ServerSettings
 from colonnade.extensions import DegradationNotice, ErrorTranslation, request_deadline
+from colonnade.limits import gateway_limits
 from schema.root import Mutation, Query
+
+_QUERY_CACHE_SIZE = 1_000  # distinct query texts kept parsed and validated (LRU)
 
 
 class ColonnadeSchema(strawberry.Schema):
@@ -27,9 +30,14 @@ def build_schema(server: ServerSettings | None = None) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=server.max_query_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=50),
-            lambda: MaxTokensLimiter(max_token_count=5_000),
+            gateway_limits(
+                max_depth=server.max_query_depth,
+                max_aliases=server.max_aliases,
+                max_tokens=server.max_tokens,
+            ),
+            # Parsing and validating a repeated query once is most of a cached hit's cost.
+            lambda: ParserCache(maxsize=_QUERY_CACHE_SIZE),
+            lambda: ValidationCache(maxsize=_QUERY_CACHE_SIZE),
             request_deadline(server.request_deadline_s),
             ErrorTranslation,
             DegradationNotice,
