@@ -10,7 +10,6 @@ or the client's.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
 import httpx
@@ -82,7 +81,7 @@ class HttpConnector:
                 max_keepalive_connections=settings.bulkhead.max_concurrent,
             ),
             follow_redirects=False,
-            headers={"User-Agent": "Colonnade/0.1 (+https://github.com/colonnade)"},
+            headers={"User-Agent": "Colonnade/0.1"},
         )
         self.pipeline = ConnectorPipeline(
             self.name,
@@ -192,6 +191,18 @@ class HttpConnector:
     def check_success(self, op: Operation, response: httpx.Response) -> None:
         """A 2xx may still carry an error (a 200 with an error body): override to detect it."""
 
+    def error_inside_success(
+        self, op: Operation, response: httpx.Response, code: str
+    ) -> UpstreamUnavailable:
+        """A 2xx whose body is the provider's error shape: the provider failing, not us."""
+        return UpstreamUnavailable(
+            f"{self.name} answered {response.status_code} with an error ({code})",
+            connector=self.name,
+            operation=op.name,
+            status=response.status_code,
+            provider_code=code,
+        )
+
     def parse(self, op: Operation, response: httpx.Response, model: TypeAdapter[M]) -> M:
         """Validate a JSON body against the provider model the connector declared."""
         try:
@@ -242,7 +253,3 @@ def _first_problem(exc: Exception) -> str:
             where = ".".join(str(p) for p in first["loc"]) or "body"
             return f"{where}: {first['msg']}"
     return type(exc).__name__
-
-
-def first_mapping(value: Any) -> Mapping[str, Any] | None:
-    return value if isinstance(value, Mapping) else None

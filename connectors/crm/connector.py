@@ -22,7 +22,6 @@ from colonnade.errors import (
     ConfigError,
     UpstreamError,
     UpstreamRateLimited,
-    UpstreamUnavailable,
 )
 from colonnade.pipeline.core import Fetched
 from colonnade.pipeline.operation import Operation
@@ -171,13 +170,7 @@ class CrmConnector(HttpConnector):
         if b'"errorCode"' in response.content[:512]:
             code, _ = self.provider_error(response)
             if code is not None:
-                raise UpstreamUnavailable(
-                    f"{self.name} answered 200 with an error ({code})",
-                    connector=self.name,
-                    operation=op.name,
-                    status=response.status_code,
-                    provider_code=code,
-                )
+                raise self.error_inside_success(op, response, code)
 
 
 def _missing(key: str) -> str:

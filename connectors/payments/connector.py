@@ -18,7 +18,7 @@ from pydantic import TypeAdapter
 from colonnade.auth import BearerKeyAuth, Secret
 from colonnade.config import PaymentsSettings
 from colonnade.connector import HttpConnector
-from colonnade.errors import BadUserInput, UpstreamError, UpstreamUnavailable
+from colonnade.errors import BadUserInput, UpstreamError
 from colonnade.pipeline.operation import Kind, Operation
 from colonnade.pipeline.resilient import Attempt
 from colonnade.runtime import Runtime
@@ -163,10 +163,4 @@ class PaymentsConnector(HttpConnector):
         if response.content[:20].lstrip().startswith(b"{") and b'"error"' in response.content[:64]:
             code, _ = self.provider_error(response)
             if code is not None:
-                raise UpstreamUnavailable(
-                    f"{self.name} answered 200 with an error ({code})",
-                    connector=self.name,
-                    operation=op.name,
-                    status=response.status_code,
-                    provider_code=code,
-                )
+                raise self.error_inside_success(op, response, code)

@@ -8,48 +8,13 @@ Each test gets its own random key prefix and deletes only keys under it.
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import pytest
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from support import REDIS_URL, require_redis
+from support import redis_prefix as redis_prefix_context
 
 from colonnade.state import MemoryBackend, RedisBackend, StateBackend
-
-REDIS_URL = os.environ.get("COLONNADE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-async def require_redis() -> None:
-    client = Redis.from_url(REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
-    try:
-        await client.ping()
-    except (RedisError, OSError) as exc:
-        reason = f"no Redis at COLONNADE_TEST_REDIS_URL ({type(exc).__name__})"
-        if os.environ.get("COLONNADE_SKIP_REDIS_TESTS") == "1":
-            pytest.skip(f"{reason}; COLONNADE_SKIP_REDIS_TESTS=1")
-        pytest.fail(f"{reason}: start one, or set COLONNADE_SKIP_REDIS_TESTS=1 to skip")
-    finally:
-        await client.aclose()
-
-
-@asynccontextmanager
-async def redis_namespace() -> AsyncIterator[str]:
-    """A fresh key prefix on the test Redis; its keys (and only those) are deleted after."""
-    await require_redis()
-    prefix = f"colonnade-test:{uuid.uuid4().hex}:"
-    try:
-        yield prefix
-    finally:
-        client = Redis.from_url(REDIS_URL)
-        try:
-            keys = [k async for k in client.scan_iter(match=f"{prefix}*", count=1000)]
-            if keys:
-                await client.delete(*keys)
-        finally:
-            await client.aclose()
 
 
 @pytest.fixture
@@ -61,7 +26,7 @@ async def redis_url() -> str:
 
 @pytest.fixture
 async def redis_prefix() -> AsyncIterator[str]:
-    async with redis_namespace() as prefix:
+    async with redis_prefix_context() as prefix:
         yield prefix
 
 
@@ -72,7 +37,7 @@ async def backend(request: pytest.FixtureRequest) -> AsyncIterator[StateBackend]
         yield memory
         await memory.aclose()
         return
-    async with redis_namespace() as prefix:
+    async with redis_prefix_context() as prefix:
         shared = RedisBackend(REDIS_URL, prefix=prefix)
         try:
             yield shared
