@@ -57,7 +57,7 @@ async def test_open_breaker_fails_fast_without_calling(facade, providers: Sandbo
 async def test_one_probe_after_the_break_then_closed(facade, providers: SandboxSet) -> None:
     await trip(facade, providers)
     providers.erp.faults.clear()
-    providers.erp.faults.add(Fault("latency", latency_s=0.3, times=1))  # the probe takes a while
+    providers.erp.faults.add(Fault("latency", latency_s=0.8, times=1))  # the probe takes a while
     await wait_out_the_break(facade)
     calls = providers.erp.recorder.count("*")
 
@@ -135,7 +135,7 @@ async def test_two_server_processes_on_one_redis_share_one_breaker(
                 assert providers.erp.recorder.count("*") == calls
 
                 providers.erp.faults.clear()
-                providers.erp.faults.add(Fault("latency", latency_s=0.5, times=1))
+                providers.erp.faults.add(Fault("latency", latency_s=1.0, times=1))
                 await asyncio.sleep(1.3)  # past the (jittered) break
                 bodies = await asyncio.gather(
                     *(ask(base, 10 + n) for n in range(6) for base in (a, b))
