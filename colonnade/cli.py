@@ -107,7 +107,7 @@ def tune_gc() -> None:
     measured the collector at 40 % of a cached request's CPU before this."""
     gc.collect()
     gc.freeze()
-    gc.set_threshold(20_000, 20, 20)
+    gc.set_threshold(10_000, 10, 10)
 
 
 def _check(settings: Settings) -> int:

@@ -4,6 +4,7 @@
 - ``ErrorTranslation``: Colonnade's typed errors become ``extensions.code`` (+ connector);
   anything unexpected is logged with its traceback and masked — no stack trace, credential
   or provider body ever reaches a client.
+- ``ReleaseRequestState``: a request's loaded data is freed when it ends, not at the next GC.
 - ``DegradationNotice``: stale data and fallbacks served are listed in
   ``extensions.colonnade`` (``stale``, ``fallbacks``).
 """
@@ -78,6 +79,19 @@ class ErrorTranslation(SchemaExtension):
         pre = self.execution_context.pre_execution_errors
         if pre:
             self.execution_context.pre_execution_errors = [translate(e) for e in pre]
+
+
+class ReleaseRequestState(SchemaExtension):
+    """After the operation, let the request context drop what it loaded (its ``release``).
+
+    graphql-core's execution context is a reference cycle that keeps the request context
+    alive until the cyclic collector runs; releasing here frees the loaded data at once."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        release = getattr(self.execution_context.context, "release", None)
+        if callable(release):
+            release()
 
 
 class DegradationNotice(SchemaExtension):

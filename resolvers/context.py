@@ -24,6 +24,10 @@ class RequestContext:
     request: Any = None
     response: Any = None
 
+    def release(self) -> None:
+        """The operation is over: drop what it loaded (see ``Loaders``)."""
+        self.loaders.release()
+
 
 def context_of(info: Info[Any, Any]) -> RequestContext:
     ctx = info.context

@@ -8,7 +8,12 @@ from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 
 from colonnade.config import ServerSettings
-from colonnade.extensions import DegradationNotice, ErrorTranslation, request_deadline
+from colonnade.extensions import (
+    DegradationNotice,
+    ErrorTranslation,
+    ReleaseRequestState,
+    request_deadline,
+)
 from colonnade.limits import gateway_limits
 from schema.root import Mutation, Query
 
@@ -41,6 +46,7 @@ def build_schema(server: ServerSettings | None = None) -> strawberry.Schema:
             request_deadline(server.request_deadline_s),
             ErrorTranslation,
             DegradationNotice,
+            ReleaseRequestState,
         ],
     )
 
