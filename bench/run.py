@@ -103,7 +103,7 @@ def _git_commit() -> str:
     # Only what runs counts: editing the README during a run does not change the numbers.
     code = ["colonnade", "connectors", "resolvers", "schema", "sandboxes", "wsdl", "bench/*.py"]
     dirty = subprocess.run(
-        ["git", "-C", str(HERE.parent), "status", "--porcelain", "--untracked-files=no", "--", *code],
+        ["git", "-C", str(HERE.parent), "status", "--porcelain", "-uno", "--", *code],
         capture_output=True,
         text=True,
         check=False,
