@@ -119,12 +119,7 @@ class IdempotencyRecords:
                 await self._write(record_key, done)
             return result
         except StateUnavailable as exc:
-            raise UpstreamUnavailable(
-                "idempotency records are unavailable; the write was not sent",
-                connector=op.connector,
-                operation=op.name,
-                request_sent=False,
-            ) from exc
+            raise _records_unavailable(op) from exc
         finally:
             with contextlib.suppress(StateUnavailable):
                 await self._backend.delete_if_equals(lock_key, token)
@@ -135,12 +130,7 @@ class IdempotencyRecords:
                 if await self._backend.set_if_absent(lock_key, token, self._lease_s):
                     return
             except StateUnavailable as exc:
-                raise UpstreamTimeout(
-                    "idempotency records are unavailable; the write was not sent",
-                    connector=op.connector,
-                    operation=op.name,
-                    request_sent=False,
-                ) from exc
+                raise _records_unavailable(op) from exc
             left = deadline.remaining()
             if left is not None and left <= _POLL_S:
                 raise UpstreamTimeout(
@@ -172,3 +162,13 @@ def _nothing_committed(err: UpstreamError) -> bool:
     if err.attempts_sent == 0:
         return True
     return err.attempts_sent == 1 and isinstance(err, UpstreamRejected)
+
+
+def _records_unavailable(op: Operation) -> UpstreamUnavailable:
+    """Without its record a keyed write cannot be made safe: refuse before sending it."""
+    return UpstreamUnavailable(
+        "idempotency records are unavailable; the write was not sent",
+        connector=op.connector,
+        operation=op.name,
+        request_sent=False,
+    )

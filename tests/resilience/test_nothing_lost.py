@@ -141,3 +141,39 @@ async def test_the_same_order_key_with_other_lines_is_refused(facade, providers)
     body = await facade.query(CREATE_ORDER, {"input": data})
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert providers.erp.recorder.count("erp.ZSD_SALESORDER_CREATE") == 1
+
+
+@pytest.mark.redis
+async def test_a_keyed_sap_create_is_refused_not_risked_while_redis_is_away(
+    make_facade, providers
+) -> None:
+    """Without its idempotency record a create could not be made safe: it is not sent."""
+    from support import REDIS_URL, RedisProxy, redis_prefix
+
+    port = int(REDIS_URL.rsplit(":", 1)[1].split("/")[0])
+    proxy = RedisProxy("127.0.0.1", port)
+    await proxy.start()
+    try:
+        async with redis_prefix() as prefix:
+            url = f"redis://127.0.0.1:{proxy.port}/{REDIS_URL.rsplit('/', 1)[1]}"
+            facade = await make_facade(backend="redis", prefix=prefix, url=url)
+            await proxy.stop()
+            data = {
+                "customerId": CUSTOMER,
+                "currency": "EUR",
+                "idempotencyKey": "so-no-redis",
+                "lines": [{"material": "MAT-1001", "quantity": "1", "unitPrice": "1"}],
+            }
+            body = await facade.query(CREATE_ORDER, {"input": data})
+            assert body["errors"][0]["extensions"] == {
+                "code": "UPSTREAM_UNAVAILABLE",
+                "connector": "erp",
+            }
+            assert providers.erp.recorder.count("erp.ZSD_SALESORDER_CREATE") == 0
+            # Reads keep working from the provider meanwhile.
+            read = await facade.query(
+                '{ customer(id: "001000000000002AAA") { salesOrders { number } } }'
+            )
+            assert "errors" not in read
+    finally:
+        await proxy.stop()
