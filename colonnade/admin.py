@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from colonnade.auth import Secret
+from colonnade.errors import StateUnavailable
 from colonnade.runtime import Runtime
 
 _MAX_ITEMS = 1000
@@ -35,7 +36,10 @@ def invalidation_endpoint(
             return JSONResponse({"error": f"bad request: {exc}"}, status_code=400)
         if not tags and not keys:
             return JSONResponse({"error": "give at least one of tags, keys"}, status_code=400)
-        removed = await runtime.cache.invalidate(keys=keys, tags=tags)
+        try:
+            removed = await runtime.cache.invalidate(keys=keys, tags=tags, strict=True)
+        except StateUnavailable:
+            return JSONResponse({"error": "shared state unavailable; nothing was invalidated"}, 503)
         return JSONResponse({"removed": removed})
 
     return invalidate

@@ -66,7 +66,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
             await runtime.backend.ping()
             state_status = "ok"
         except StateUnavailable:
-            state_status = "unavailable (cache bypassed, limits per replica)"
+            state_status = "unavailable (cache bypassed, breakers and rate limits fail open)"
         return JSONResponse(
             {
                 "status": "ready",

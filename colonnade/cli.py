@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from colonnade.config import Settings, load_settings
-from colonnade.errors import ConfigError
+from colonnade.errors import ConfigError, StateUnavailable
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -141,7 +141,10 @@ async def _invalidate(settings: Settings, tags: list[str], keys: list[str]) -> i
         return 2
     runtime = Runtime.create(settings)
     try:
-        removed = await runtime.cache.invalidate(keys=keys, tags=tags)
+        removed = await runtime.cache.invalidate(keys=keys, tags=tags, strict=True)
+    except StateUnavailable:
+        sys.stderr.write("colonnade: Redis did not answer; nothing was invalidated\n")
+        return 1
     finally:
         await runtime.aclose()
     sys.stdout.write(f"colonnade: removed {removed} cached entries\n")

@@ -88,7 +88,6 @@ class BulkheadSettings(_Strict):
 
 
 class ConnectorSettings(_Strict):
-    enabled: bool = True
     base_url: str | None = None
     """None while the embedded sandbox is on: the sandbox's loopback address is filled in."""
     deadline_s: float = Field(10.0, gt=0)
@@ -132,9 +131,7 @@ class ErpSettings(ConnectorSettings):
 class ConnectorsSettings(_Strict):
     crm: CrmSettings = CrmSettings()
     payments: PaymentsSettings = PaymentsSettings()
-    erp: ErpSettings = ErpSettings(
-        cache_tiers={}, retry=RetrySettings(max_attempts=3), timeouts=TimeoutSettings(read_s=10.0)
-    )
+    erp: ErpSettings = ErpSettings()
 
 
 class TierSettings(_Strict):
@@ -245,13 +242,36 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         _CONFIG_FILE["path"] = None
 
 
+_SECRETISH = ("secret", "password", "passwd", "key", "token", "redis", "credential", "auth")
+
+
+def _shown(key: str, err: Any) -> str:
+    """The bad value, when it is safe to print. Never for a key we do not know (a misspelt
+    ``client_secert`` is still a secret), never for a whole section (it may hold one), never
+    for anything whose name sounds like a credential."""
+    value = err.get("input")
+    if err.get("type") == "extra_forbidden" or isinstance(value, dict | list):
+        return "<not shown>"
+    if any(word in key.lower() for word in _SECRETISH):
+        return "<secret>"
+    return repr(value)
+
+
 def _describe(exc: ValidationError, config_file: Path | None) -> str:
     where = f" (from {config_file} and COLONNADE_* environment variables)" if config_file else ""
     lines = [f"invalid configuration{where}:"]
     for err in exc.errors():
         key = ".".join(str(part) for part in err["loc"])
         env = "COLONNADE_" + "__".join(str(part).upper() for part in err["loc"])
-        value = err.get("input")
-        shown = "<secret>" if "secret" in key or "password" in key or "key" in key else repr(value)
-        lines.append(f"  - {key} = {shown}: {err['msg']} (environment: {env})")
+        lines.append(f"  - {key} = {_shown(key, err)}: {err['msg']} (environment: {env})")
     return "\n".join(lines)
+
+
+def required(value: str | None, key: str) -> str:
+    """A setting a connector cannot start without; the error says where to set it."""
+    if not value:
+        raise ConfigError(
+            f"{key} is not set. Set it in colonnade.toml or as "
+            f"COLONNADE_{key.upper().replace('.', '__')}."
+        )
+    return value

@@ -110,6 +110,10 @@ class HttpConnector:
         """Whose answer and in which API version: cached entries never cross either."""
         return f"{self.api_version}:{self.auth.scope()}"
 
+    def write_scope(self) -> str:
+        """Whose writes: idempotency records are keyed by this, stable across rotation."""
+        return self.auth.identity()
+
     # ------------------------------------------------------------------ transport
     async def send(self, attempt: Attempt, op: Operation, request: httpx.Request) -> httpx.Response:
         """Send with credentials; after a 401, refresh once and resend once; then classify."""

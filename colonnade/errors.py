@@ -2,7 +2,7 @@
 
 Resolvers and clients never see an ``httpx``, ``zeep`` or ``redis`` exception: connectors and
 the pipeline raise these, and the GraphQL layer turns them into ``extensions.code`` from the
-closed taxonomy in DESIGN.md. Every message here is safe to show a client: it never carries a
+closed taxonomy of the design brief. Every message here is safe to show a client: it never carries a
 credential or a raw provider body.
 
     ColonnadeError

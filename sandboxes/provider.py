@@ -82,18 +82,24 @@ class Operation:
         for fault in faults:
             by_kind.setdefault(fault.kind, fault)
         recorded = False
+        recorder = self.provider.recorder
+        generation = recorder.generation
+        recorder.enter()
 
         def record(status: int) -> None:
             # Record before aborting: the client sees a reset at once and may race ahead.
+            # A request that began before a reset (a test's leftover hang) is not recorded.
             nonlocal recorded
             if not recorded:
                 recorded = True
-                self._record(request, op, status)
+                if recorder.generation == generation:
+                    self._record(request, op, status)
 
         try:
             await self._run(request, scope, send, op, faults, by_kind, record)
         finally:
             record(500)
+            recorder.leave()
 
     async def _run(
         self,

@@ -29,6 +29,20 @@ class Recorder:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._calls: list[CallRecord] = []
+        self.generation = 0
+        """Bumped by ``reset``: requests that began earlier are not recorded after it."""
+        self.in_flight = 0
+        self.peak_in_flight = 0
+        """Most requests this provider was handling at once since the last reset."""
+
+    def enter(self) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+
+    def leave(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
 
     def record(self, call: CallRecord) -> None:
         with self._lock:
@@ -49,3 +63,5 @@ class Recorder:
     def reset(self) -> None:
         with self._lock:
             self._calls.clear()
+            self.generation += 1
+            self.peak_in_flight = self.in_flight

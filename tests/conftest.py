@@ -4,6 +4,7 @@ their seed before every test, and a factory for facades wired to them."""
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
@@ -15,6 +16,14 @@ from sandboxes import SandboxSet, ServedSandbox
 
 # One log line per upstream attempt is right in production and noise in a test run.
 structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings read COLONNADE_* variables: a developer's shell must not change a test."""
+    for name in [n for n in os.environ if n.startswith("COLONNADE_")]:
+        if not name.startswith("COLONNADE_TEST_"):
+            monkeypatch.delenv(name)
 
 
 @pytest.fixture(scope="session")

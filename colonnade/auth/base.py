@@ -15,7 +15,11 @@ class Auth(Protocol):
         """The provider answered 401 to ``rejected``. Renew if that can help; True → resend once."""
 
     def scope(self) -> str:
-        """A short, non-secret fingerprint of whose credentials these are (for cache keys)."""
+        """A short, non-secret fingerprint of these exact credentials (for cache keys)."""
+
+    def identity(self) -> str:
+        """Who is calling, stable across credential rotation (user name, client id): what
+        idempotency records are keyed by, so a rotated password cannot hide a first attempt."""
 
 
 class NoAuth:
@@ -26,4 +30,7 @@ class NoAuth:
         return False
 
     def scope(self) -> str:
+        return "public"
+
+    def identity(self) -> str:
         return "public"

@@ -24,5 +24,8 @@ class BasicAuth:
     async def refresh(self, rejected: httpx.Request) -> bool:
         return str(rejected.headers.get("Authorization", "")) != self._header()
 
+    def identity(self) -> str:
+        return f"basic-{self._username}"
+
     def scope(self) -> str:
         return f"basic-{self._username}-{self._password.fingerprint()}"

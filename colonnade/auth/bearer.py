@@ -19,5 +19,9 @@ class BearerKeyAuth:
         sent = str(rejected.headers.get("Authorization", ""))
         return sent != f"Bearer {self._key.get()}"
 
+    def identity(self) -> str:
+        """An API key is its own identity (Stripe keys belong to one account)."""
+        return self.scope()
+
     def scope(self) -> str:
         return "key-" + self._key.fingerprint()

@@ -60,6 +60,9 @@ class OAuth2ClientCredentials:
             await self._fetch()
         return True
 
+    def identity(self) -> str:
+        return f"oauth-{self._client_id}"
+
     def scope(self) -> str:
         return f"oauth-{self._client_id}-{self._secret.fingerprint()}"
 

@@ -1,2 +1,2 @@
-"""The outbound call pipeline (DESIGN.md): cache → coalescing → deadline → retry → breaker →
+"""The outbound call pipeline (the design brief): cache → coalescing → deadline → retry → breaker →
 rate limit → bulkhead → auth → attempt timeout → transport → classify."""

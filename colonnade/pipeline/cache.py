@@ -137,7 +137,11 @@ class ResponseCache:
         except StateUnavailable:
             self._telemetry.count("cache_bypassed", "state_unavailable")
 
-    async def invalidate(self, *, keys: Sequence[str] = (), tags: Sequence[str] = ()) -> int:
+    async def invalidate(
+        self, *, keys: Sequence[str] = (), tags: Sequence[str] = (), strict: bool = False
+    ) -> int:
+        """Delete entries; returns how many. A write's own invalidation must not fail the
+        write (logged); an operator's (``strict``) must say it did not happen."""
         removed = 0
         try:
             if keys:
@@ -146,6 +150,8 @@ class ResponseCache:
                 removed += await self.backend.invalidate_tag(tag)
         except StateUnavailable:
             _log.warning("cache_invalidation_failed", keys=len(keys), tags=list(tags))
+            if strict:
+                raise
         return removed
 
     def count(self, op: Operation, tier: Tier, outcome: str, n: int = 1) -> None:

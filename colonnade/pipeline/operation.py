@@ -18,7 +18,6 @@ class Operation:
     ``tier`` names a cache tier (reads only; ``None`` or ``"live"`` means never cached).
     ``native_idempotency``: the provider itself honours an idempotency key (Stripe); otherwise a
     keyed write is made safe by Colonnade's own idempotency record plus a reconcile step.
-    ``private``: results depend on whose credentials asked (the credential scope joins the key).
     """
 
     connector: str
@@ -26,7 +25,6 @@ class Operation:
     kind: Kind = Kind.READ
     tier: str | None = None
     native_idempotency: bool = False
-    private: bool = True
     last_known_good_s: float = 0.0
     """Keep the last good answer this long and serve it (labelled) when the provider fails."""
     version: str = "1"

@@ -1,7 +1,7 @@
 """Shared state: memory (embedded default) or Redis (shared by replicas), one interface.
 
 ``create_backend(settings.redis_url)`` picks one: a URL means Redis, none means memory
-(``COLONNADE_REDIS_URL`` set → Redis; unset → in-process memory, see DESIGN.md).
+(``COLONNADE_REDIS_URL`` set → Redis; unset → in-process memory, see the design brief).
 """
 
 from __future__ import annotations

@@ -15,11 +15,10 @@ import httpx
 from pydantic import TypeAdapter
 
 from colonnade.auth import OAuth2ClientCredentials, Secret
-from colonnade.config import CrmSettings
+from colonnade.config import CrmSettings, required
 from colonnade.connector import HttpConnector
 from colonnade.errors import (
     BadUserInput,
-    ConfigError,
     UpstreamError,
     UpstreamRateLimited,
 )
@@ -63,7 +62,7 @@ class CrmConnector(HttpConnector):
             self.http,
             connector=self.name,
             token_url="/services/oauth2/token",  # noqa: S106 - a path, not a secret
-            client_id=settings.client_id or _missing("connectors.crm.client_id"),
+            client_id=required(settings.client_id, "connectors.crm.client_id"),
             client_secret=Secret(
                 "connectors.crm.client_secret", settings.client_secret, settings.client_secret_file
             ),
@@ -171,10 +170,3 @@ class CrmConnector(HttpConnector):
             code, _ = self.provider_error(response)
             if code is not None:
                 raise self.error_inside_success(op, response, code)
-
-
-def _missing(key: str) -> str:
-    raise ConfigError(
-        f"{key} is not set. Set it in colonnade.toml or as "
-        f"COLONNADE_{key.upper().replace('.', '__')}."
-    )

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from colonnade.auth import BasicAuth, Secret
-from colonnade.config import ErpSettings
+from colonnade.config import ErpSettings, required
 from colonnade.errors import UpstreamRejected, UpstreamUnavailable
 from colonnade.pipeline.operation import Kind, Operation
 from colonnade.pipeline.resilient import Attempt
@@ -60,7 +60,7 @@ class ErpConnector(SoapConnector):
             idempotency_ttl_s=settings.idempotency_ttl_s,
         )
         self.auth = BasicAuth(
-            settings.username or "",
+            required(settings.username, "connectors.erp.username"),
             Secret("connectors.erp.password", settings.password, settings.password_file),
         )
 
@@ -110,7 +110,7 @@ class ErpConnector(SoapConnector):
             send,
             _ORDER_REQUIRED,
             args=request,
-            scope=self.cache_scope(),
+            scope=self.write_scope(),
             idempotency_key=idempotency_key,
             reconcile=reconcile if reference else None,
             invalidate_tags=(customer_tag(draft.customer_number),),

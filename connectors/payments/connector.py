@@ -112,7 +112,7 @@ class PaymentsConnector(HttpConnector):
             send,
             _PAYMENT_REQUIRED,
             args=form,
-            scope=self.cache_scope(),
+            scope=self.write_scope(),
             idempotency_key=idempotency_key,
             invalidate_tags=(customer_tag(draft.customer_id),),
         )

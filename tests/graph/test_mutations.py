@@ -118,9 +118,13 @@ async def test_concurrent_payments_with_one_key_create_one_payment(make_facade, 
     """Two replicas, five concurrent repeats each: in a replica the repeats share one call;
     across replicas Stripe answers 409 + Stripe-Should-Retry while the first is in flight,
     and the other replica retries until Stripe replays the first result."""
-    patient = {"connectors": {"payments": {"retry": {"max_attempts": 8, "base_delay_s": 0.05}}}}
+    patient = {
+        "connectors": {
+            "payments": {"retry": {"max_attempts": 8, "base_delay_s": 0.05, "max_delay_s": 0.5}}
+        }
+    }
     replicas = [await make_facade(**patient), await make_facade(**patient)]
-    providers.payments.processing_delay_s = 0.1
+    providers.payments.processing_delay_s = 0.3  # long enough for the replicas to overlap
     before = providers.payments.payment_intent_count()
     payment = {
         "customerId": CUSTOMER,

@@ -40,14 +40,17 @@ async def test_nested_query_with_payments_down_keeps_orders(facade, providers: S
     assert len(body["errors"]) == 5
 
 
-async def test_provider_details_never_reach_the_client(facade, providers: SandboxSet) -> None:
+async def test_provider_details_never_reach_the_client(
+    facade, providers: SandboxSet, creds
+) -> None:
     providers.erp.faults.add(Fault("soap_fault"))
     providers.payments.faults.add(Fault("malformed"))
     body = await facade.query(Q)
     text = json.dumps(body)
     assert "Traceback" not in text
     assert "RFC handler" not in text  # the SOAP faultstring stays with us
-    assert "sk_test" not in text
+    assert creds.api_key not in text
+    assert creds.erp_password not in text
     codes = {e["extensions"]["code"] for e in body["errors"]}
     assert codes == {"UPSTREAM_UNAVAILABLE", "UPSTREAM_CONTRACT_VIOLATION"}
 

@@ -136,7 +136,7 @@ async def test_two_server_processes_on_one_redis_share_one_breaker(
 
                 providers.erp.faults.clear()
                 providers.erp.faults.add(Fault("latency", latency_s=1.0, times=1))
-                await asyncio.sleep(1.3)  # past the (jittered) break
+                await asyncio.sleep(1.6)  # past the (jittered) break
                 bodies = await asyncio.gather(
                     *(ask(base, 10 + n) for n in range(6) for base in (a, b))
                 )

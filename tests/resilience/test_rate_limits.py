@@ -15,7 +15,7 @@ async def test_a_configured_limit_refuses_the_excess_without_calling(
     make_facade, providers: SandboxSet
 ) -> None:
     facade = await make_facade(
-        connectors={"crm": {"rate_limit": {"rate_per_s": 2, "burst": 3, "max_wait_s": 0}}}
+        connectors={"crm": {"rate_limit": {"rate_per_s": 0.1, "burst": 3, "max_wait_s": 0}}}
     )
     bodies = await asyncio.gather(*(facade.query(customer(n)) for n in range(1, 11)))
     ok = [b for b in bodies if "errors" not in b]

@@ -31,7 +31,7 @@ async def test_retry_after_as_http_date_is_honoured(facade, providers) -> None:
     body = await facade.query(ORDERS)
     assert body["data"]["salesOrder"]["number"] == "0000500002"
     [delay] = [d for d in retry_delays(facade, "erp") if d is not None]
-    assert 0.0 < delay <= 2.0
+    assert 0.0 <= delay <= 2.0  # one-second resolution, minus however long we took
 
 
 async def test_retry_after_beyond_the_cap_fails_fast(make_facade, providers) -> None:

@@ -122,8 +122,10 @@ async def test_a_shared_call_is_not_bound_by_the_first_caller_s_deadline(facade)
 async def test_an_expiring_learned_bucket_is_dropped_once_without_errors() -> None:
     limiter = RateLimiter("crm", RateLimitSettings(rate_per_s=1000, burst=1000), MemoryBackend())
     await limiter.learn([QuotaHint("x-ratelimit-100", 50, 100, 0.01)])
+    assert "x-ratelimit-100" in limiter._buckets
     await asyncio.sleep(0.02)
-    await asyncio.gather(*(limiter.acquire() for _ in range(5)))
+    await asyncio.gather(*(limiter.acquire() for _ in range(5)))  # no KeyError from the race
+    assert set(limiter._buckets) == {"configured"}
 
 
 def test_retry_after_must_be_finite() -> None:
@@ -153,24 +155,21 @@ def test_a_secret_file_that_breaks_while_serving_keeps_the_last_good_value(tmp_p
 
 async def test_a_read_that_began_before_a_write_is_not_cached_after_it(facade, providers) -> None:
     orders = '{ customer(id: "001000000000002AAA") { salesOrders { number } } }'
+    # The read's answer is built at once (before the write) and delivered late.
     providers.erp.faults.add(
-        Fault("latency", match="erp.ZSD_SALESORDER_GETLIST", latency_s=0.3, times=1)
+        Fault("delay_after_commit", match="erp.ZSD_SALESORDER_GETLIST", latency_s=0.5, times=1)
     )
     slow_read = asyncio.create_task(facade.query(orders))
-    await asyncio.sleep(0.1)
+    await asyncio.sleep(0.2)
+    line = {"material": "MAT-1001", "quantity": "1", "unitPrice": "1"}
     created = await facade.query(
-        CREATE_ORDER,
-        {
-            "input": {
-                "customerId": CUSTOMER,
-                "currency": "EUR",
-                "lines": [{"material": "MAT-1001", "quantity": "1", "unitPrice": "1"}],
-            }
-        },
+        CREATE_ORDER, {"input": {"customerId": CUSTOMER, "currency": "EUR", "lines": [line]}}
     )
-    await slow_read
-    after = await facade.query(orders)
+    assert not slow_read.done()  # the write finished while the read was still under way
     number = created["data"]["createSalesOrder"]["number"]
+    stale = await slow_read
+    assert number not in [o["number"] for o in stale["data"]["customer"]["salesOrders"]]
+    after = await facade.query(orders)  # must not be that pre-write answer, from the cache
     assert number in [o["number"] for o in after["data"]["customer"]["salesOrders"]]
 
 

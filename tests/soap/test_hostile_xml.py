@@ -31,6 +31,7 @@ async def test_a_truncated_soap_response_is_retried_then_answered(
     providers.erp.faults.add(Fault("truncate", times=1))
     body = await facade.query(ORDER)
     assert body["data"]["salesOrder"]["number"] == "0000500002"
+    assert providers.erp.recorder.count("erp.ZSD_SALESORDER_GETDETAIL") == 2
 
 
 async def test_a_malformed_soap_response_is_a_contract_violation(
@@ -44,7 +45,7 @@ async def test_a_malformed_soap_response_is_a_contract_violation(
     }
 
 
-async def test_a_soap_client_fault_is_rejected_not_retried(facade, providers: SandboxSet) -> None:
+async def test_a_soap_client_fault_is_the_caller_s_fault(facade, providers: SandboxSet) -> None:
     """A request the service refuses as malformed: the caller's fault, not the provider's."""
     erp = facade.connector("erp")
     request = erp.http.build_request(
