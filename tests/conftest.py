@@ -51,6 +51,7 @@ def providers(
     providers_set.crm.token_ttl_s = 3600
     providers_set.crm.api_limit = 15_000
     providers_set.payments.rotate_key(creds.api_key, keep_old=False)
+    providers_set.erp.password = creds.erp_password
     providers_set.payments.processing_delay_s = 0.0
     return providers_set
 

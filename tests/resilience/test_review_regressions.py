@@ -179,3 +179,34 @@ def test_fingerprints_are_stable_short_and_not_the_secret() -> None:
     assert secret.fingerprint() == first  # computed once per value (scrypt is slow on purpose)
     assert len(first) == 16
     assert first != Secret("erp.password", SecretStr("hunter3")).fingerprint()
+
+
+async def test_a_rotated_sap_password_does_not_hide_an_earlier_attempt(
+    make_facade, providers, creds, tmp_path
+) -> None:
+    password_file = tmp_path / "erp_password"
+    password_file.write_text(creds.erp_password)
+    facade = await make_facade(
+        connectors={
+            "erp": {
+                "password": None,
+                "password_file": str(password_file),
+                "retry": {"max_attempts": 1},
+            }
+        }
+    )
+    providers.erp.faults.add(Fault("drop_after_commit", match="erp.ZSD_SALESORDER_CREATE", times=1))
+    data = {
+        "customerId": CUSTOMER,
+        "currency": "EUR",
+        "idempotencyKey": "so-rotation",
+        "lines": [{"material": "MAT-1001", "quantity": "1", "unitPrice": "1"}],
+    }
+    before = providers.erp.order_count()
+    assert "errors" in await facade.query(CREATE_ORDER, {"input": data})  # committed, answer lost
+    providers.erp.password = password_file.read_text() + "-rotated"  # both sides rotate
+    password_file.write_text(providers.erp.password)
+    again = await facade.query(CREATE_ORDER, {"input": data})
+    assert "errors" not in again
+    assert providers.erp.order_count() == before + 1
+    assert providers.erp.recorder.count("erp.ZSD_SALESORDER_CREATE") == 1
