@@ -122,9 +122,6 @@ class SoapConnector(HttpConnector):
         self._binding = self.client.service._binding
         self._service_path = service_path
 
-    def declared_operations(self) -> set[str]:
-        return set(self._binding._operations)
-
     async def invoke(
         self, attempt: Attempt, op: Operation, soap_operation: str, **kwargs: Any
     ) -> dict[str, Any]:

@@ -56,9 +56,6 @@ class Telemetry:
         n = len(prefix)
         return sum(v for k, v in self.counters.items() if k[0] == name and k[1 : 1 + n] == prefix)
 
-    def snapshot(self) -> dict[str, Any]:
-        return {"|".join(k): v for k, v in sorted(self.counters.items())}
-
 
 def configure_logging(level: str = "info", fmt: str = "json") -> None:
     """structlog to stderr; JSON by default so a log shipper can index every field."""

@@ -297,3 +297,16 @@ class RedisProxy:
                 writer.write(data)
                 await writer.drain()
         writer.close()
+
+
+def order_input(idempotency_key: str | None = None, **extra: Any) -> dict[str, Any]:
+    """The createSalesOrder input most tests need: one line for customer 0000100002."""
+    data: dict[str, Any] = {
+        "customerId": "001000000000002AAA",
+        "currency": "EUR",
+        "lines": [{"material": "MAT-1001", "quantity": "1", "unitPrice": "1"}],
+        **extra,
+    }
+    if idempotency_key is not None:
+        data["idempotencyKey"] = idempotency_key
+    return data

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from support import order_input
 
 from sandboxes import Fault, SandboxSet
 
@@ -130,12 +131,7 @@ async def test_a_lost_response_then_a_client_retry_finds_the_order(make_facade, 
 
 
 async def test_the_same_order_key_with_other_lines_is_refused(facade, providers) -> None:
-    data = {
-        "customerId": CUSTOMER,
-        "currency": "EUR",
-        "idempotencyKey": "so-mismatch",
-        "lines": [{"material": "MAT-1001", "quantity": "1", "unitPrice": "1"}],
-    }
+    data = order_input("so-mismatch")
     await facade.query(CREATE_ORDER, {"input": data})
     data["lines"] = [{"material": "MAT-1002", "quantity": "1", "unitPrice": "1"}]
     body = await facade.query(CREATE_ORDER, {"input": data})

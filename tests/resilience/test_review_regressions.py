@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 from pydantic import SecretStr, TypeAdapter
+from support import order_input
 
 from colonnade.auth import Secret
 from colonnade.config import ConnectorSettings, RateLimitSettings
@@ -56,12 +57,7 @@ async def test_a_failed_reconcile_keeps_the_record_so_a_repeat_cannot_double_cre
     )
     providers.erp.faults.add(Fault("drop_after_commit", match="erp.ZSD_SALESORDER_CREATE", times=1))
     providers.erp.faults.add(Fault("status", match="erp.ZSD_SALESORDER_GETLIST", status=503))
-    data = {
-        "customerId": CUSTOMER,
-        "currency": "EUR",
-        "idempotencyKey": "so-reconcile-fails",
-        "lines": [{"material": "MAT-1001", "quantity": "1", "unitPrice": "1"}],
-    }
+    data = order_input("so-reconcile-fails")
     before = providers.erp.order_count()
     failed = await facade.query(CREATE_ORDER, {"input": data})
     assert "errors" in failed
@@ -196,12 +192,7 @@ async def test_a_rotated_sap_password_does_not_hide_an_earlier_attempt(
         }
     )
     providers.erp.faults.add(Fault("drop_after_commit", match="erp.ZSD_SALESORDER_CREATE", times=1))
-    data = {
-        "customerId": CUSTOMER,
-        "currency": "EUR",
-        "idempotencyKey": "so-rotation",
-        "lines": [{"material": "MAT-1001", "quantity": "1", "unitPrice": "1"}],
-    }
+    data = order_input("so-rotation")
     before = providers.erp.order_count()
     assert "errors" in await facade.query(CREATE_ORDER, {"input": data})  # committed, answer lost
     providers.erp.password = password_file.read_text() + "-rotated"  # both sides rotate
