@@ -1,4 +1,4 @@
-"""The ``colonnade`` command line: serve, schema, check, invalidate, sandbox.
+"""The ``colonnade`` command line: serve, schema (and schema diff), check, invalidate, sandbox.
 
 argparse rather than a framework: five subcommands do not justify a dependency, and the
 standard library's help output is what operators expect.
@@ -29,7 +29,26 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=None)
     serve.add_argument("--config", type=Path, default=None, help="path to colonnade.toml")
 
-    sub.add_parser("schema", help="print the GraphQL SDL to stdout")
+    schema = sub.add_parser("schema", help="print the GraphQL SDL to stdout (or compare two)")
+    schema_sub = schema.add_subparsers(dest="schema_command")
+    diff = schema_sub.add_parser(
+        "diff", help="breaking and dangerous changes from OLD to NEW (exit 1 if any breaking)"
+    )
+    diff.add_argument("old", type=Path, help="the SDL clients rely on (e.g. schema.graphql)")
+    diff.add_argument("new", type=Path, nargs="?", help="default: this build's schema")
+    schema_check = schema_sub.add_parser(
+        "check",
+        help="schema.graphql matches this build, and every breaking change since the baseline "
+        "(newest v* tag, else the first schema.graphql) is acknowledged in CHANGELOG.md",
+    )
+    schema_check.add_argument("--repo", type=Path, default=Path("."))
+    schema_check.add_argument("--current", type=Path, help="compare this SDL, not this build's")
+    diff.add_argument(
+        "--changelog",
+        type=Path,
+        help="exit 1 only for breaking changes not acknowledged (a BREAKING line naming the "
+        "type or Type.field) under ## Unreleased in this file",
+    )
 
     check = sub.add_parser(
         "check", help="validate the configuration and load every WSDL, then exit"
@@ -56,9 +75,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "schema":
-            from schema import build_schema
-
-            sys.stdout.write(build_schema().as_str() + "\n")
+            if args.schema_command == "check":
+                return _schema_check(args.repo, args.current)
+            if args.schema_command == "diff":
+                return _schema_diff(args.old, args.new, args.changelog)
+            sys.stdout.write(_current_sdl())
             return 0
         if args.command == "sandbox":
             return _sandbox(args)
@@ -71,6 +92,52 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         sys.stderr.write(f"colonnade: {exc}\n")
         return 2
+
+
+def _current_sdl() -> str:
+    from schema import build_schema
+
+    return build_schema().as_str() + "\n"
+
+
+def _schema_diff(old: Path, new: Path | None, changelog: Path | None) -> int:
+    from colonnade.schema_contract import diff, unacknowledged
+
+    try:
+        old_sdl = old.read_text()
+        new_sdl = new.read_text() if new is not None else _current_sdl()
+        changes = diff(old_sdl, new_sdl)
+    except (OSError, TypeError, ValueError) as exc:  # graphql's syntax errors are ValueErrors
+        sys.stderr.write(f"colonnade: cannot compare schemas: {exc}\n")
+        return 2
+    for change in changes:
+        sys.stdout.write(f"{change}\n")
+    blocking = [c for c in changes if c.breaking]
+    if changelog is not None:
+        blocking = unacknowledged(changes, changelog.read_text())
+        for change in blocking:
+            sys.stderr.write(
+                f"colonnade: not acknowledged in {changelog}: {change.coordinate} (add a line "
+                f"'BREAKING: {change.coordinate} ...' under ## Unreleased)\n"
+            )
+    if not changes:
+        sys.stdout.write("no breaking or dangerous changes\n")
+    return 1 if blocking else 0
+
+
+def _schema_check(repo: Path, current: Path | None) -> int:
+    from colonnade.schema_contract import check
+
+    problems, changes = check(repo, current.read_text() if current else _current_sdl())
+    for change in changes:
+        sys.stdout.write(f"  since the baseline: {change}\n")
+    for problem in problems:
+        sys.stderr.write(f"colonnade: {problem}\n")
+    if not problems:
+        sys.stdout.write(
+            f"colonnade: schema contract holds ({len(changes)} changes since baseline)\n"
+        )
+    return 1 if problems else 0
 
 
 def _serve(settings: Settings, host: str | None, port: int | None) -> int:

@@ -11,6 +11,7 @@ a ``*_file`` path (re-read on change by ``colonnade.auth.secrets``).
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -24,17 +25,15 @@ from pydantic_settings import (
 
 from colonnade.errors import ConfigError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
 
 def contracts_dir() -> Path:
-    """Where ``wsdl/`` lives: beside the package in a checkout, else the working directory
-    (the Docker image's /app), unless COLONNADE_WSDL_DIR says otherwise."""
+    """Where the WSDL/XSD contracts (the repo's ``wsdl/``) live: shipped inside the package as
+    ``colonnade.wsdl``, so an installed Colonnade finds them from any working directory;
+    COLONNADE_WSDL_DIR points elsewhere (an operator's own copies)."""
     override = os.environ.get("COLONNADE_WSDL_DIR")
     if override:
         return Path(override)
-    beside = PROJECT_ROOT / "wsdl"
-    return beside if beside.is_dir() else Path.cwd() / "wsdl"
+    return Path(str(resources.files("colonnade.wsdl")))
 
 
 class _Strict(BaseModel):
