@@ -55,6 +55,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     check.add_argument("--config", type=Path, default=None)
 
+    contracts = sub.add_parser(
+        "contracts",
+        help="record or verify what each connector depends on in its provider's answers",
+    )
+    contracts.add_argument("action", choices=["record", "verify"])
+    contracts.add_argument(
+        "--live", action="store_true", help="against the configured real providers, not sandboxes"
+    )
+    contracts.add_argument("--connector", action="append", default=[], help="only these")
+    contracts.add_argument("--config", type=Path, default=None)
+
     invalidate = sub.add_parser(
         "invalidate", help="drop cached answers by tag or key in the shared (Redis) cache"
     )
@@ -86,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings(args.config)
         if args.command == "check":
             return _check(settings)
+        if args.command == "contracts":
+            return asyncio.run(_contracts(settings, args.action, args.live, args.connector))
         if args.command == "invalidate":
             return asyncio.run(_invalidate(settings, args.tag, args.key))
         return _serve(settings, args.host, args.port)
@@ -192,6 +205,51 @@ def _check(settings: Settings) -> int:
             served.stop()  # type: ignore[attr-defined]
     sys.stdout.write("colonnade: configuration is valid; connectors crm, erp, payments loaded\n")
     return 0
+
+
+async def _contracts(settings: Settings, action: str, live: bool, only: list[str]) -> int:
+    from colonnade.contracts import run
+    from colonnade.embedded import start_sandbox
+    from colonnade.runtime import Runtime
+    from colonnade.telemetry import configure_logging
+    from resolvers.services import build_services
+
+    configure_logging("warning", settings.server.log_format)
+
+    served = None
+    settings = settings.model_copy(
+        update={"cache": settings.cache.model_copy(update={"enabled": False})}
+    )
+    if not live:
+        settings, served = start_sandbox(settings)
+    services = build_services(Runtime.create(settings))
+    failed = 0
+    try:
+        for connector in services.closers:
+            if only and connector.name not in only:
+                continue
+            try:
+                current = await run.probe(connector)
+            except NotImplementedError as exc:
+                sys.stderr.write(f"colonnade: {exc}\n")
+                failed += 1
+                continue
+            if action == "record":
+                path = run.write(connector, current, live=live)
+                sys.stdout.write(f"{connector.name}: {len(current)} interactions → {path}\n")
+                continue
+            path, drifts = run.verify(connector, current, live=live)
+            errors = [d for d in drifts if d.severity == "error"]
+            for drift in drifts:
+                sys.stdout.write(f"{connector.name}: {drift}\n")
+            verdict = f"{len(errors)} breaking" if errors else "holds"
+            sys.stdout.write(f"{connector.name}: contract {verdict} ({path.name})\n")
+            failed += bool(errors)
+    finally:
+        await services.aclose()
+        if served is not None:
+            served.stop()  # type: ignore[attr-defined]
+    return 1 if failed else 0
 
 
 async def _invalidate(settings: Settings, tags: list[str], keys: list[str]) -> int:

@@ -98,6 +98,9 @@ class ConnectorSettings(_Strict):
     bulkhead: BulkheadSettings = BulkheadSettings()
     cache_tiers: dict[str, str] = Field(default_factory=dict)
     """Override an operation's declared tier: ``{"orders_by_customer" = "standard"}``."""
+    contract_samples: dict[str, str] = Field(default_factory=dict)
+    """Keys the contract probe reads with ``colonnade contracts --live`` (e.g. a customer id
+    that exists at the real provider); the sandbox's seed keys are the defaults."""
 
 
 class CrmSettings(ConnectorSettings):

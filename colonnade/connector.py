@@ -222,6 +222,11 @@ class HttpConnector:
             operation=op.name,
         )
 
+    async def contract_probe(self) -> None:
+        """A few representative reads whose requests and answers ``colonnade contracts``
+        records and verifies (see ``colonnade.contracts``). Connectors override this."""
+        raise NotImplementedError(f"connector {self.name!r} declares no contract probe")
+
     async def aclose(self) -> None:
         await self.pipeline.aclose()
         closer = getattr(self.auth, "aclose", None)

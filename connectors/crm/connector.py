@@ -117,6 +117,12 @@ class CrmConnector(HttpConnector):
 
         return await self.pipeline.read(ACCOUNT_COUNT, {}, fetch, _INT, scope=self.cache_scope())
 
+    async def contract_probe(self) -> None:
+        """A page, the same accounts by id, the count: every CRM interaction the graph uses."""
+        page = await self.customer_page(3, None)
+        await self.customers_by_id([c.id for c in page.value.customers])
+        await self.customer_count()
+
     # ----------------------------------------------------------------- wire
     async def _fetch_accounts(self, ids: list[str], attempt: Attempt) -> dict[str, Customer | None]:
         request = self.http.build_request(

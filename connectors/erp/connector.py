@@ -116,6 +116,13 @@ class ErpConnector(SoapConnector):
             invalidate_tags=(customer_tag(draft.customer_number),),
         )
 
+    async def contract_probe(self) -> None:
+        """A customer's orders, then one order by number (live: contract_samples.customer)."""
+        customer = self.settings.contract_samples.get("customer", "0000100002")
+        listed = (await self.orders_by_customer([customer]))[customer]
+        if not isinstance(listed, BaseException) and listed.value:
+            await self.orders_by_number([listed.value[0].number])
+
     # ----------------------------------------------------------------- wire
     async def _fetch_by_customer(
         self, numbers: list[str], attempt: Attempt

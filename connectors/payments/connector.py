@@ -117,6 +117,13 @@ class PaymentsConnector(HttpConnector):
             invalidate_tags=(customer_tag(draft.customer_id),),
         )
 
+    async def contract_probe(self) -> None:
+        """A customer's payments, then one of them by id (live: contract_samples.customer)."""
+        customer = self.settings.contract_samples.get("customer", "cus_00000000000002")
+        listed = (await self.payments_by_customer([customer]))[customer]
+        if not isinstance(listed, BaseException) and listed.value:
+            await self.payments_by_id([listed.value[0].id])
+
     # ----------------------------------------------------------------- wire
     async def _list_for_customer(self, customer_id: str, attempt: Attempt) -> list[Payment]:
         payments: list[Payment] = []

@@ -12,12 +12,14 @@ import json
 import os
 import re
 import sys
+from pathlib import Path
 
 
 def main(report_path: str, lock_path: str) -> int:
-    locked = len(re.findall(r"^[A-Za-z0-9_.-]+==", open(lock_path).read(), re.MULTILINE))
+    lock = Path(lock_path).read_text()
+    locked = len(re.findall(r"^[A-Za-z0-9_.-]+==", lock, re.MULTILINE))
     try:
-        deps = json.load(open(report_path))["dependencies"]
+        deps = json.loads(Path(report_path).read_text())["dependencies"]
     except (OSError, ValueError, KeyError):
         deps = []
     skipped = [d for d in deps if d.get("skip_reason")]
