@@ -179,13 +179,17 @@ class ConnectorPipeline:
         self,
         op: Operation,
         keys: Sequence[K],
-        fetch_many: Callable[[list[K], Attempt], Awaitable[Mapping[K, T]]],
+        fetch_many: Callable[[list[K], Attempt], Awaitable[Mapping[K, T | UpstreamError]]],
         codec: TypeAdapter[T],
         *,
         scope: str,
         tags_for: Callable[[K], Sequence[str]] = lambda _k: (),
     ) -> dict[K, Fetched[T] | BaseException]:
-        """One value (or the error) per key; only cache misses reach ``fetch_many``, in one call."""
+        """One value (or the error) per key; only cache misses reach ``fetch_many``, in one call.
+
+        ``fetch_many`` may answer a key with an ``UpstreamError`` (one record of the batch the
+        provider sent could not be read): that key fails alone, uncached; its neighbours and
+        the call itself succeed."""
         tier = self._tier(op)
         cache_key = {k: self.cache.key(op, k, scope) for k in dict.fromkeys(keys)}
         by_cache_key = {ck: k for k, ck in cache_key.items()}
@@ -216,12 +220,14 @@ class ConnectorPipeline:
             self.cache.count(op, tier, "stale", len(refresh))
             self.cache.count(op, tier, "miss", len(missing))
 
-        async def fetch_by_cache_key(cks: list[str], attempt: Attempt) -> dict[str, T]:
+        async def fetch_by_cache_key(
+            cks: list[str], attempt: Attempt
+        ) -> dict[str, T | UpstreamError]:
             wanted = [by_cache_key[ck] for ck in cks]
             got = await fetch_many(wanted, attempt)
             return {cache_key[k]: got[k] for k in wanted if k in got}
 
-        async def load(cks: list[str]) -> dict[str, T]:
+        async def load(cks: list[str]) -> dict[str, T | UpstreamError]:
             if tier is None:
                 return await self.caller.call(
                     op, lambda attempt: fetch_by_cache_key(cks, attempt), idempotent=True
@@ -324,9 +330,9 @@ class ConnectorPipeline:
         return result
 
     def _detached_many(
-        self, load: Callable[[list[str]], Awaitable[dict[str, T]]]
-    ) -> Callable[[list[str]], Awaitable[dict[str, T]]]:
-        async def detached(cks: list[str]) -> dict[str, T]:
+        self, load: Callable[[list[str]], Awaitable[dict[str, T | UpstreamError]]]
+    ) -> Callable[[list[str]], Awaitable[dict[str, T | UpstreamError]]]:
+        async def detached(cks: list[str]) -> dict[str, T | UpstreamError]:
             with deadline.detached_scope(self.settings.deadline_s):
                 return await load(cks)
 
@@ -362,34 +368,37 @@ class ConnectorPipeline:
         tier: Tier,
         tags: Sequence[str],
     ) -> T:
-        async def fetch_one(_: list[str], attempt: Attempt) -> dict[str, T]:
+        async def fetch_one(_: list[str], attempt: Attempt) -> dict[str, T | UpstreamError]:
             return {key: await fetch(attempt)}
 
-        loaded = await self._load_keys(op, [key], fetch_one, codec, tier, lambda _ck: tags)
-        return loaded[key]
+        loaded = (await self._load_keys(op, [key], fetch_one, codec, tier, lambda _ck: tags))[key]
+        if isinstance(loaded, UpstreamError):
+            raise loaded
+        return loaded
 
     async def _load_keys(
         self,
         op: Operation,
         keys: list[str],
-        fetch: Callable[[list[str], Attempt], Awaitable[Mapping[str, T]]],
+        fetch: Callable[[list[str], Attempt], Awaitable[Mapping[str, T | UpstreamError]]],
         codec: TypeAdapter[T],
         tier: Tier,
         tags_for: Callable[[str], Sequence[str]],
-    ) -> dict[str, T]:
+    ) -> dict[str, T | UpstreamError]:
         """Miss path for cache keys: fetch, store. With shared state, a short lock per key
         keeps replicas from stampeding: a key another replica is fetching is awaited from the
         cache instead (and fetched here after all if it does not show up in time)."""
         token = secrets.token_hex(8).encode()
         started = time.monotonic()
-        found: dict[str, T] = {}
+        found: dict[str, T | UpstreamError] = {}
         locked = keys
         if self._shared:
             got_lock = await asyncio.gather(*(self._try_lock(k, token) for k in keys))
             locked = [k for k, ok in zip(keys, got_lock, strict=True) if ok]
             others = [k for k, ok in zip(keys, got_lock, strict=True) if not ok]
             if others:
-                found = await self._await_other_replicas(others, codec, tier)
+                theirs: dict[str, T] = await self._await_other_replicas(others, codec, tier)
+                found.update(theirs)
         missing = [k for k in keys if k not in found]
         try:
             if missing:
@@ -397,11 +406,14 @@ class ConnectorPipeline:
                     op, lambda attempt: fetch(missing, attempt), idempotent=True
                 )
                 for k in missing:
-                    if k in got:
+                    if k not in got:
+                        continue
+                    value = got[k]
+                    if not isinstance(value, UpstreamError):  # a failed record is not cached
                         tags = tags_for(k)
                         if not self._written_since(tags, started):
-                            await self.cache.store(k, got[k], codec, tier, tags)
-                        found[k] = got[k]
+                            await self.cache.store(k, value, codec, tier, tags)
+                    found[k] = value
             return found
         finally:
             if self._shared and locked:

@@ -177,6 +177,11 @@ class ResilientCaller:
             if verdict is not None:
                 verdict = not err.counts_as_failure
             raise
+        except Exception:
+            # Not a classified provider outcome (a request that could not even be encoded, a
+            # bug): it says nothing about the provider, so it must never trip its breaker.
+            verdict = None
+            raise
         finally:
             # Local refusals (limiter, bulkhead, no time left) and cancellations say nothing
             # about the provider: no verdict (a probe's lease expires by itself).
