@@ -21,6 +21,9 @@ from resolvers import inputs
 from resolvers.context import context_of
 from resolvers.queries import customer
 
+_QUANTITY_SCALE = Decimal("0.001")
+_PRICE_SCALE = Decimal("0.01")
+
 
 async def create_sales_order(
     info: Info[Any, Any],
@@ -81,7 +84,15 @@ def _order_lines(lines: list[tuple[str, Decimal, Decimal]]) -> list[SalesOrderLi
         )
         if quantity * unit_price >= Decimal(10) ** 13:
             raise BadUserInput(f"`{where}`: quantity × unitPrice must be less than 10^13")
-        out.append(SalesOrderLine(material=material, quantity=quantity, unit_price=unit_price))
+        # Fixed scales (exact after the checks above): one canonical form of equal input, so
+        # a repeat of "1.5" as "1.50" is recognised as the same order (derived keys, records).
+        out.append(
+            SalesOrderLine(
+                material=material,
+                quantity=quantity.quantize(_QUANTITY_SCALE),
+                unit_price=unit_price.quantize(_PRICE_SCALE),
+            )
+        )
     return out
 
 

@@ -68,10 +68,11 @@ _LINKED = {"erp_customer_number": "the ERP", "payment_customer_id": "the payment
 
 
 async def orders_of(info: Info[Any, Any], of: Customer) -> list[SalesOrder]:
-    if not link(of, "erp_customer_number"):
+    number = link(of, "erp_customer_number")
+    if not number:
         return []
     loaded: Fetched[list[SalesOrder]] = await context_of(info).loaders.orders_by_customer.load(
-        of.erp_customer_number
+        number
     )
     return unwrap(info, "erp", loaded)
 
@@ -79,12 +80,11 @@ async def orders_of(info: Info[Any, Any], of: Customer) -> list[SalesOrder]:
 async def payments_of(info: Info[Any, Any], of: Customer, first: int) -> list[Payment]:
     if not 0 < first <= MAX_PAGE:
         raise BadUserInput(f"`first` must be between 1 and {MAX_PAGE}, got {first}")
-    if not link(of, "payment_customer_id"):
+    account = link(of, "payment_customer_id")
+    if not account:
         return []
     loader = context_of(info).loaders.payments_by_customer
-    loaded: Fetched[list[Payment]] = await guarded(
-        info, PAYMENTS_FALLBACK, loader.load(of.payment_customer_id)
-    )
+    loaded: Fetched[list[Payment]] = await guarded(info, PAYMENTS_FALLBACK, loader.load(account))
     return unwrap(info, "payments", loaded)[:first]
 
 

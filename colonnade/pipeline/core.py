@@ -23,7 +23,16 @@ import structlog
 from pydantic import TypeAdapter
 
 from colonnade.config import ConnectorSettings
-from colonnade.errors import StateUnavailable, UpstreamError, UpstreamTimeout
+from colonnade.errors import (
+    CircuitOpen,
+    StateUnavailable,
+    UpstreamError,
+    UpstreamOutcomeUnknown,
+    UpstreamRateLimited,
+    UpstreamRejected,
+    UpstreamTimeout,
+    UpstreamUnauthenticated,
+)
 from colonnade.pipeline import deadline
 from colonnade.pipeline.cache import (
     Entry,
@@ -280,39 +289,63 @@ class ConnectorPipeline:
         reconcile: Callable[[], Awaitable[T | None]] | None = None,
         invalidate_tags: Sequence[str] = (),
     ) -> T:
-        """Never cached. Retried only when a key makes it safe; invalidates what it changes."""
-        if idempotency_key is None:
-            result = await self.caller.call(op, send, idempotent=False)
-        else:
-            # Concurrent repeats of one keyed write in this process share one call.
-            args_fingerprint = fingerprint(args)
-            flight_key = f"write:{op.name}:{scope}:{args_fingerprint}:{idempotency_key}"
-            if op.native_idempotency:
-                result = await self._join(
-                    op, flight_key, lambda: self.caller.call(op, send, idempotent=True)
-                )
-            else:
-                result = await self._join(
-                    op,
-                    flight_key,
-                    lambda: self._idempotency.run(
-                        self.caller,
-                        op,
-                        idempotency_key,
-                        args_fingerprint,
-                        send,
-                        codec,
-                        reconcile,
-                        scope=scope,
-                    ),
-                )
-        if invalidate_tags:
-            now = time.monotonic()
-            if len(self._invalidated_at) > _MAX_REMEMBERED_TAGS:
-                self._invalidated_at.clear()  # a read racing that far back is long done
-            self._invalidated_at.update(dict.fromkeys(invalidate_tags, now))
-            await self.cache.invalidate(tags=invalidate_tags)
+        """Never cached. Retried only when a key makes it safe; invalidates what it changes.
+
+        A failure after the request may have reached the provider is UPSTREAM_OUTCOME_UNKNOWN,
+        never the "not applied" codes: a client must not blindly send it again."""
+        try:
+            result = await self._write(op, send, codec, args, scope, idempotency_key, reconcile)
+        except UpstreamError as err:
+            unknown = _outcome_unknown(op, err, keyed=idempotency_key is not None)
+            if unknown is None:
+                raise
+            await self._invalidate(invalidate_tags)  # it may have changed them all the same
+            raise unknown from err
+        await self._invalidate(invalidate_tags)
         return result
+
+    async def _invalidate(self, tags: Sequence[str]) -> None:
+        if not tags:
+            return
+        now = time.monotonic()
+        if len(self._invalidated_at) > _MAX_REMEMBERED_TAGS:
+            self._invalidated_at.clear()  # a read racing that far back is long done
+        self._invalidated_at.update(dict.fromkeys(tags, now))
+        await self.cache.invalidate(tags=tags)
+
+    async def _write(
+        self,
+        op: Operation,
+        send: AttemptFn[T],
+        codec: TypeAdapter[T],
+        args: Any,
+        scope: str,
+        idempotency_key: str | None,
+        reconcile: Callable[[], Awaitable[T | None]] | None,
+    ) -> T:
+        if idempotency_key is None:
+            return await self.caller.call(op, send, idempotent=False)
+        # Concurrent repeats of one keyed write in this process share one call.
+        args_fingerprint = fingerprint(args)
+        flight_key = f"write:{op.name}:{scope}:{args_fingerprint}:{idempotency_key}"
+        if op.native_idempotency:
+            return await self._join(
+                op, flight_key, lambda: self.caller.call(op, send, idempotent=True)
+            )
+        return await self._join(
+            op,
+            flight_key,
+            lambda: self._idempotency.run(
+                self.caller,
+                op,
+                idempotency_key,
+                args_fingerprint,
+                send,
+                codec,
+                reconcile,
+                scope=scope,
+            ),
+        )
 
     # ---------------------------------------------------------------- internals
     async def _join(self, op: Operation, key: str, fn: Callable[[], Awaitable[T]]) -> T:
@@ -472,6 +505,29 @@ class ConnectorPipeline:
         for task in list(self._background):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
+
+
+# Answers that say the write was not applied (or never sent); anything else after sending is not.
+_NOT_APPLIED = (UpstreamRejected, UpstreamRateLimited, UpstreamUnauthenticated, CircuitOpen)
+
+
+def _outcome_unknown(
+    op: Operation, err: UpstreamError, *, keyed: bool
+) -> UpstreamOutcomeUnknown | None:
+    """The error to show when a write may have been applied; None when it surely was not."""
+    if not err.request_sent or isinstance(err, (*_NOT_APPLIED, UpstreamOutcomeUnknown)):
+        return None
+    then = (
+        "send it again with the same idempotencyKey to get its result"
+        if keyed
+        else "check whether it was applied before sending it again"
+    )
+    return UpstreamOutcomeUnknown(
+        f"{op.connector} may have applied this write, but its answer was lost "
+        f"({err.code.value}); {then}",
+        connector=op.connector,
+        operation=op.name,
+    )
 
 
 def _as_fetched(value: Any) -> Fetched[Any]:

@@ -107,7 +107,9 @@ class ResilientCaller:
         sent_attempts = 0
         with deadline.deadline_scope(self.settings.deadline_s):
             while True:
-                if reconcile is not None and (number > 1 or reconcile_first):
+                # Nothing to reconcile while no attempt of this call has reached the provider
+                # (and no earlier request did): a refused connection commits nothing.
+                if reconcile is not None and (reconcile_first or sent_attempts > 0):
                     try:
                         found = await reconcile()
                     except UpstreamError as err:

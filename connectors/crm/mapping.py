@@ -5,7 +5,6 @@ from __future__ import annotations
 from connectors.crm.models import SfAccount
 from connectors.domain import Customer
 
-
 # The fields other systems are joined on: part of the contract even though they may be null.
 JOIN_FIELDS = {
     "SAP_Customer_Number__c": "erp_customer_number",

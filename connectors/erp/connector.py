@@ -10,6 +10,7 @@ writes a reference (IHREZ) derived from the key, and the engine's idempotency re
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -19,11 +20,13 @@ from pydantic import TypeAdapter, ValidationError
 from colonnade.auth import BasicAuth, Secret
 from colonnade.config import ErpSettings, required
 from colonnade.errors import (
+    StateUnavailable,
     UpstreamContractViolation,
     UpstreamError,
     UpstreamRejected,
     UpstreamUnavailable,
 )
+from colonnade.pipeline.idempotency import fingerprint
 from colonnade.pipeline.operation import Kind, Operation
 from colonnade.pipeline.resilient import Attempt
 from colonnade.runtime import Runtime
@@ -50,6 +53,8 @@ _ORDERS = TypeAdapter(list[SalesOrder])
 _ORDER = TypeAdapter(SalesOrder | None)
 _ORDER_REQUIRED = TypeAdapter(SalesOrder)
 _BATCH_MAX = 100
+DERIVED_KEY_WINDOW_S = 600.0
+"""How long an unkeyed create is remembered: a repeat with equal input is the same order."""
 _NOT_IN_DATABASE = ("V1", "302")
 
 
@@ -99,6 +104,8 @@ class ErpConnector(SoapConnector):
         )
 
     async def create_order(self, draft: SalesOrderDraft, idempotency_key: str | None) -> SalesOrder:
+        if idempotency_key is None:
+            idempotency_key = await self._derived_key(create_request(draft, None))
         reference = reference_for(idempotency_key) if idempotency_key else None
         request = create_request(draft, reference)
 
@@ -129,6 +136,30 @@ class ErpConnector(SoapConnector):
             reconcile=reconcile if reference else None,
             invalidate_tags=(customer_tag(draft.customer_number),),
         )
+
+    async def _derived_key(self, request: dict[str, Any]) -> str | None:
+        """A key for a create the client sent without one, so that a retry of it — ours
+        after a lost answer, or the client's within the window — finds the first order
+        instead of making a second. Equal input (same credentials, customer, currency, PO and
+        lines) within ``DERIVED_KEY_WINDOW_S`` of the first attempt is one order.
+
+        The key is random and remembered per input (not a hash of it), so an identical
+        order placed after the window gets a fresh reference and is never taken for the old
+        one. Without shared state there is no memory to consult: the create goes unkeyed, as
+        before, and a lost answer is UPSTREAM_OUTCOME_UNKNOWN."""
+        slot = f"derived-key:{self.name}:create_order:{fingerprint([self.write_scope(), request])}"
+        backend = self.runtime.backend
+        for _ in range(2):  # the slot may expire between the two calls: claim it again
+            candidate = "derived-" + secrets.token_hex(16)
+            try:
+                if await backend.set_if_absent(slot, candidate.encode(), DERIVED_KEY_WINDOW_S):
+                    return candidate
+                existing = await backend.get(slot)
+            except StateUnavailable:
+                return None
+            if existing is not None:
+                return existing.decode()
+        return None
 
     # ----------------------------------------------------------------- wire
     async def _fetch_by_customer(
