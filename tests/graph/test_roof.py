@@ -136,3 +136,31 @@ async def test_a_join_field_present_and_null_is_simply_no_link(
     assert "errors" not in body, body
     assert body["data"]["customer"]["erpCustomerNumber"] is None
     assert body["data"]["customer"]["salesOrders"] == []
+
+
+async def test_a_crm_record_that_breaks_the_contract_fails_only_its_own_id(
+    facade, providers: SandboxSet
+) -> None:
+    other = "001000000000003AAA"
+    providers.crm.accounts[CUSTOMER]["Name"] = None  # Name is required
+    body = await facade.query(
+        f'{{ bad: customer(id: "{CUSTOMER}") {{ name }} good: customer(id: "{other}") {{ name }} }}'
+    )
+    assert providers.crm.recorder.count("crm.sobject_collection") == 1  # one batch for both
+    assert body["data"]["bad"] is None
+    assert body["data"]["good"]["name"]
+    [error] = body["errors"]
+    assert error["path"] == ["bad"]
+    assert error["extensions"] == {"code": "UPSTREAM_CONTRACT_VIOLATION", "connector": "crm"}
+
+
+async def test_a_payment_that_cannot_be_mapped_is_a_contract_violation(
+    facade, providers: SandboxSet
+) -> None:
+    pid = "pi_000000000000000000000001"
+    providers.payments.payment_intents[pid]["status"] = "exploded"  # not a Stripe status
+    body = await facade.query(f'{{ payment(id: "{pid}") {{ id }} }}')
+    assert body["errors"][0]["extensions"] == {
+        "code": "UPSTREAM_CONTRACT_VIOLATION",
+        "connector": "payments",
+    }
