@@ -18,7 +18,7 @@ from resolvers import inputs
 from resolvers.context import context_of, unwrap
 
 MAX_PAGE = 100
-_MAX_CURSOR = 2_048
+_MAX_CURSOR = 8_192  # a 255-character name, JSON-escaped and base64-encoded, fits
 
 
 async def customer(info: Info[Any, Any], customer_id: str) -> Customer | None:

@@ -198,3 +198,16 @@ async def test_an_order_in_a_currency_that_does_not_exist_never_reaches_the_erp(
         "query($id: ID!) { customer(id: $id) { salesOrders { number } } }", {"id": CUSTOMER}
     )
     assert "errors" not in read, read
+
+
+async def test_hostile_arguments_over_get_are_bad_user_input_too(
+    facade, providers: SandboxSet
+) -> None:
+    for _ in range(10):
+        response = await facade.client.get(
+            "/graphql", params={"query": '{ salesOrder(number: "\\u0001") { number } }'}
+        )
+        assert response.status_code == 200, response.text
+        assert codes(response.json()) == ["BAD_USER_INPUT"]
+    assert providers.erp.recorder.count("*") == 0
+    assert set((await breaker_states(facade)).values()) == {BreakerState.CLOSED}
