@@ -52,7 +52,8 @@ class CreateSalesOrderInput:
     idempotency_key: str | None = strawberry.field(
         default=None,
         description="Repeat a create with the same key to get the first order back, never a "
-        "second one.",
+        "second one. Without a key, one is derived from the input: an identical create within "
+        "10 minutes returns the first order (send distinct keys for distinct identical orders).",
     )
 
 

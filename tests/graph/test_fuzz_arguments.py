@@ -119,14 +119,60 @@ PAYMENT = st.fixed_dictionaries(
     },
     optional={"description": MAYBE_TEXT},
 )
+VALID_LINE = {"material": "MAT-1001", "quantity": "1", "unitPrice": "2.50"}
+VALID_ORDER = {"customerId": "001000000000002AAA", "currency": "EUR", "lines": [VALID_LINE]}
+VALID_PAYMENT = {
+    "customerId": "001000000000002AAA",
+    "amount": "3",
+    "currency": "EUR",
+    "idempotencyKey": "fuzz-1",
+}
+
+
+def one_bad_field(valid: dict[str, Any], fields: dict[str, st.SearchStrategy[Any]]) -> Any:
+    """A valid input with one field replaced: every argument's own check is reached (with all
+    fields random, the first bad one would hide the rest)."""
+    return st.one_of(
+        *(st.builds(lambda v, f=f: valid | {f: v}, values) for f, values in fields.items())
+    )
+
+
+ORDER_ONE_BAD = st.one_of(
+    one_bad_field(
+        VALID_ORDER,
+        {
+            "customerId": ID_LIKE,
+            "currency": CURRENCY,
+            "purchaseOrder": MAYBE_TEXT,
+            "idempotencyKey": MAYBE_TEXT,
+        },
+    ),
+    st.builds(
+        lambda line: VALID_ORDER | {"lines": [line]},
+        one_bad_field(
+            VALID_LINE,
+            {"material": HOSTILE_TEXT, "quantity": DECIMAL_VALUE, "unitPrice": DECIMAL_VALUE},
+        ),
+    ),
+)
+PAYMENT_ONE_BAD = one_bad_field(
+    VALID_PAYMENT,
+    {
+        "customerId": ID_LIKE,
+        "amount": DECIMAL_VALUE,
+        "currency": CURRENCY,
+        "idempotencyKey": HOSTILE_TEXT,
+        "description": MAYBE_TEXT,
+    },
+)
 MUTATIONS = {
     "createSalesOrder": (
         "mutation($v: CreateSalesOrderInput!) { createSalesOrder(input: $v) { number } }",
-        ORDER,
+        st.one_of(ORDER, ORDER_ONE_BAD),
     ),
     "createPayment": (
         "mutation($v: CreatePaymentInput!) { createPayment(input: $v) { id } }",
-        PAYMENT,
+        st.one_of(PAYMENT, PAYMENT_ONE_BAD),
     ),
 }
 
@@ -164,6 +210,7 @@ async def send(facade: Any, name: str, query: str, value: Any) -> None:
         return
     payload = response.json()
     codes = [e.get("extensions", {}).get("code") for e in payload.get("errors") or []]
+    RESULTS["answered_without_errors" if not codes else "answered_with_errors"] += 1
     for code in codes:
         RESULTS[str(code)] += 1
     assert "INTERNAL_SERVER_ERROR" not in codes, (name, value, payload)
