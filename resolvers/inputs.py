@@ -50,6 +50,18 @@ def text(field: str, value: str, *, max_length: int = MAX_TEXT, required: bool =
     return value
 
 
+def encodable(field: str, value: str, *, max_length: int = MAX_TEXT) -> str:
+    """Looser than ``text``, for values that echo a provider's own data (a cursor's name may
+    hold whatever the CRM stores): only what no wire can carry — a lone surrogate — is out."""
+    if len(value) > max_length:
+        raise BadUserInput(f"`{field}` must be at most {max_length} characters, got {len(value)}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadUserInput(f"`{field}` is not valid Unicode text (a lone surrogate)") from None
+    return value
+
+
 def _unprintable(char: str) -> bool:
     code = ord(char)
     if code in _NONCHARACTERS or 0xFDD0 <= code <= 0xFDEF:

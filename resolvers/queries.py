@@ -112,7 +112,7 @@ def decode_cursor(cursor: str | None) -> tuple[str, str] | None:
         try:
             name, id_ = json.loads(base64.urlsafe_b64decode(cursor.encode()))
             if isinstance(name, str) and isinstance(id_, str):
-                inputs.text("after", name)
+                inputs.encodable("after", name)
                 inputs.crm_id("after", id_)
                 return name, id_
         except (ValueError, binascii.Error, TypeError, BadUserInput):

@@ -211,3 +211,16 @@ async def test_hostile_arguments_over_get_are_bad_user_input_too(
         assert codes(response.json()) == ["BAD_USER_INPUT"]
     assert providers.erp.recorder.count("*") == 0
     assert set((await breaker_states(facade)).values()) == {BreakerState.CLOSED}
+
+
+async def test_a_cursor_issued_for_any_stored_name_still_pages(facade, providers) -> None:
+    """Cursors echo the CRM's own data: a name with a tab in it is still a good cursor."""
+    providers.crm.accounts[CUSTOMER]["Name"] = "Aaa\tFirst Customer"
+    first = await facade.query("{ customers(first: 1) { pageInfo { endCursor } } }")
+    cursor = first["data"]["customers"]["pageInfo"]["endCursor"]
+    body = await facade.query(
+        "query($c: String) { customers(first: 1, after: $c) { edges { node { id } } } }",
+        {"c": cursor},
+    )
+    assert "errors" not in body, body
+    assert body["data"]["customers"]["edges"][0]["node"]["id"] != CUSTOMER
