@@ -13,6 +13,7 @@ credential or a raw provider body.
     │   ├── UpstreamRejected           provider refused a valid call UPSTREAM_REJECTED
     │   ├── UpstreamContractViolation  body broke the declared model UPSTREAM_CONTRACT_VIOLATION
     │   ├── UpstreamUnauthenticated    our credentials were refused  UPSTREAM_UNAVAILABLE (ops)
+    │   ├── UpstreamOutcomeUnknown     a write may have been applied UPSTREAM_OUTCOME_UNKNOWN
     │   ├── CircuitOpen                breaker open, no call made    CIRCUIT_OPEN
     │   └── UpstreamNotFound           the thing does not exist      NOT_FOUND
     ├── BadUserInput                   the client's arguments        BAD_USER_INPUT
@@ -32,6 +33,7 @@ class ErrorCode(StrEnum):
     UPSTREAM_RATE_LIMITED = "UPSTREAM_RATE_LIMITED"
     UPSTREAM_REJECTED = "UPSTREAM_REJECTED"
     UPSTREAM_CONTRACT_VIOLATION = "UPSTREAM_CONTRACT_VIOLATION"
+    UPSTREAM_OUTCOME_UNKNOWN = "UPSTREAM_OUTCOME_UNKNOWN"
     CIRCUIT_OPEN = "CIRCUIT_OPEN"
     NOT_FOUND = "NOT_FOUND"
     BAD_USER_INPUT = "BAD_USER_INPUT"
@@ -129,6 +131,17 @@ class UpstreamUnauthenticated(UpstreamError):
     """
 
     code = ErrorCode.UPSTREAM_UNAVAILABLE
+    retryable = False
+
+
+class UpstreamOutcomeUnknown(UpstreamError):
+    """A write reached (or may have reached) the provider and its answer was lost.
+
+    Distinct from UPSTREAM_UNAVAILABLE ("not applied, safe to send again"): a blind retry of
+    this one may apply the write twice. Raised after the pipeline's own retries, never retried.
+    """
+
+    code = ErrorCode.UPSTREAM_OUTCOME_UNKNOWN
     retryable = False
 
 

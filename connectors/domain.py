@@ -34,6 +34,10 @@ class Customer(_Model):
     erp_customer_number: str | None = None
     payment_customer_id: str | None = None
     created_at: datetime | None = None
+    unknown_links: tuple[str, ...] = ()
+    """Link fields (``erp_customer_number``, ``payment_customer_id``) the provider's record
+    did not carry at all — schema drift, not "no link": the joins they feed must fail, typed,
+    rather than answer as if the customer had no orders."""
 
 
 class CustomerPage(_Model):

@@ -10,13 +10,15 @@ from typing import Any
 
 from strawberry.types import Info
 
-from colonnade.errors import BadUserInput
+from colonnade.errors import BadUserInput, UpstreamContractViolation
 from colonnade.fallbacks import Fallback, guarded
 from colonnade.pipeline.core import Fetched
 from connectors.domain import Customer, CustomerPage, Payment, SalesOrder
+from resolvers import inputs
 from resolvers.context import context_of, unwrap
 
 MAX_PAGE = 100
+_MAX_CURSOR = 8_192  # a 255-character name, JSON-escaped and base64-encoded, fits
 
 
 async def customer(info: Info[Any, Any], customer_id: str) -> Customer | None:
@@ -50,11 +52,27 @@ async def customer_count(info: Info[Any, Any]) -> int | None:
     return await guarded(info, TOTAL_COUNT_FALLBACK, load())
 
 
+def link(of: Customer, field: str) -> str | None:
+    """The id that joins this customer to another system; drift in it is an error."""
+    if field in of.unknown_links:
+        raise UpstreamContractViolation(
+            "crm sent this customer's record without the field that links it to "
+            f"{_LINKED[field]} (schema drift); the link is unknown, not empty",
+            connector="crm",
+        )
+    value: str | None = getattr(of, field)
+    return value
+
+
+_LINKED = {"erp_customer_number": "the ERP", "payment_customer_id": "the payment provider"}
+
+
 async def orders_of(info: Info[Any, Any], of: Customer) -> list[SalesOrder]:
-    if not of.erp_customer_number:
+    number = link(of, "erp_customer_number")
+    if not number:
         return []
     loaded: Fetched[list[SalesOrder]] = await context_of(info).loaders.orders_by_customer.load(
-        of.erp_customer_number
+        number
     )
     return unwrap(info, "erp", loaded)
 
@@ -62,16 +80,16 @@ async def orders_of(info: Info[Any, Any], of: Customer) -> list[SalesOrder]:
 async def payments_of(info: Info[Any, Any], of: Customer, first: int) -> list[Payment]:
     if not 0 < first <= MAX_PAGE:
         raise BadUserInput(f"`first` must be between 1 and {MAX_PAGE}, got {first}")
-    if not of.payment_customer_id:
+    account = link(of, "payment_customer_id")
+    if not account:
         return []
     loader = context_of(info).loaders.payments_by_customer
-    loaded: Fetched[list[Payment]] = await guarded(
-        info, PAYMENTS_FALLBACK, loader.load(of.payment_customer_id)
-    )
+    loaded: Fetched[list[Payment]] = await guarded(info, PAYMENTS_FALLBACK, loader.load(account))
     return unwrap(info, "payments", loaded)[:first]
 
 
 async def sales_order(info: Info[Any, Any], number: str) -> SalesOrder | None:
+    inputs.order_number(number)
     loaded: Fetched[SalesOrder | None] = await context_of(info).loaders.order.load(number)
     return unwrap(info, "erp", loaded)
 
@@ -86,12 +104,17 @@ def encode_cursor(c: Customer) -> str:
 
 
 def decode_cursor(cursor: str | None) -> tuple[str, str] | None:
+    """A cursor is client input: what it decodes to goes into a SOQL literal, so it must be
+    a name and a CRM id of the kind this API issues, or it is refused before any call."""
     if cursor is None:
         return None
-    try:
-        name, id_ = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        if isinstance(name, str) and isinstance(id_, str):
-            return name, id_
-    except (ValueError, binascii.Error, TypeError):
-        pass
-    raise BadUserInput("`after` is not a cursor this API issued")
+    if len(cursor) <= _MAX_CURSOR and cursor.isascii():
+        try:
+            name, id_ = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+            if isinstance(name, str) and isinstance(id_, str):
+                inputs.encodable("after", name)
+                inputs.crm_id("after", id_)
+                return name, id_
+        except (ValueError, binascii.Error, TypeError, BadUserInput):
+            pass
+    raise BadUserInput("`after` is not a cursor this API issued; pass a pageInfo.endCursor")

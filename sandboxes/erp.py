@@ -289,6 +289,9 @@ class ErpSandbox(Provider):
                 continue
             if not matnr:
                 messages.append(Message("E", "V1", "320", f"Item {pos}: enter a material", v1=pos))
+            elif matnr not in MATERIALS:  # a business refusal that only the ERP can make
+                text = f"Item {pos}: material {matnr} does not exist"
+                messages.append(Message("E", "M3", "305", text, v1=matnr))
             if qty <= 0:
                 text = f"Item {pos}: enter a quantity greater than zero"
                 messages.append(Message("E", "V1", "086", text, v1=pos, field="KWMENG"))

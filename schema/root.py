@@ -18,10 +18,13 @@ class Query:
     async def customer(self, info: Info[Any, Any], id: strawberry.ID) -> Customer | None:
         return await queries.customer(info, str(id))  # type: ignore[return-value]
 
-    @strawberry.field(description="Customers ordered by name; at most 100 per page.")
+    @strawberry.field(
+        description="Customers ordered by name; at most 100 per page. Null (with an error) if "
+        "the CRM failed: nullable so that one provider's failure never costs the whole response."
+    )
     async def customers(
         self, info: Info[Any, Any], first: int = 20, after: str | None = None
-    ) -> CustomerConnection:
+    ) -> CustomerConnection | None:
         return connection(await queries.customer_page(info, first, after), after)
 
     @strawberry.field(description="A sales order by its ERP number.")
@@ -49,7 +52,8 @@ class CreateSalesOrderInput:
     idempotency_key: str | None = strawberry.field(
         default=None,
         description="Repeat a create with the same key to get the first order back, never a "
-        "second one.",
+        "second one. Without a key, one is derived from the input: an identical create within "
+        "10 minutes returns the first order (send distinct keys for distinct identical orders).",
     )
 
 
@@ -66,10 +70,13 @@ class CreatePaymentInput:
 
 @strawberry.type
 class Mutation:
+    """Nullable results: in a document with several mutations, one failing must not null
+    the others' results (a payment already made would be lost to the client)."""
+
     @strawberry.mutation(description="Create a sales order in the ERP for a CRM customer.")
     async def create_sales_order(
         self, info: Info[Any, Any], input: CreateSalesOrderInput
-    ) -> SalesOrder:
+    ) -> SalesOrder | None:
         return await mutations.create_sales_order(  # type: ignore[return-value]
             info,
             customer_id=str(input.customer_id),
@@ -80,7 +87,9 @@ class Mutation:
         )
 
     @strawberry.mutation(description="Charge a CRM customer through the payment provider.")
-    async def create_payment(self, info: Info[Any, Any], input: CreatePaymentInput) -> Payment:
+    async def create_payment(
+        self, info: Info[Any, Any], input: CreatePaymentInput
+    ) -> Payment | None:
         return await mutations.create_payment(  # type: ignore[return-value]
             info,
             customer_id=str(input.customer_id),

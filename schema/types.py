@@ -68,9 +68,15 @@ class Customer:
     website: str | None
     city: str | None
     country: str | None
-    erp_customer_number: str | None
-    payment_customer_id: str | None
     created_at: datetime | None
+
+    @strawberry.field(description="The customer's number in the ERP; null if it has none.")
+    def erp_customer_number(self) -> str | None:
+        return queries.link(self, "erp_customer_number")  # type: ignore[arg-type]
+
+    @strawberry.field(description="The customer's id at the payment provider; null if none.")
+    def payment_customer_id(self) -> str | None:
+        return queries.link(self, "payment_customer_id")  # type: ignore[arg-type]
 
     @strawberry.field(description="Sales orders from the ERP; null (with an error) if it failed.")
     async def sales_orders(self, info: Info[Any, Any]) -> list[SalesOrder] | None:

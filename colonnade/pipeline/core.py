@@ -23,7 +23,16 @@ import structlog
 from pydantic import TypeAdapter
 
 from colonnade.config import ConnectorSettings
-from colonnade.errors import StateUnavailable, UpstreamError, UpstreamTimeout
+from colonnade.errors import (
+    CircuitOpen,
+    StateUnavailable,
+    UpstreamError,
+    UpstreamOutcomeUnknown,
+    UpstreamRateLimited,
+    UpstreamRejected,
+    UpstreamTimeout,
+    UpstreamUnauthenticated,
+)
 from colonnade.pipeline import deadline
 from colonnade.pipeline.cache import (
     Entry,
@@ -179,13 +188,17 @@ class ConnectorPipeline:
         self,
         op: Operation,
         keys: Sequence[K],
-        fetch_many: Callable[[list[K], Attempt], Awaitable[Mapping[K, T]]],
+        fetch_many: Callable[[list[K], Attempt], Awaitable[Mapping[K, T | UpstreamError]]],
         codec: TypeAdapter[T],
         *,
         scope: str,
         tags_for: Callable[[K], Sequence[str]] = lambda _k: (),
     ) -> dict[K, Fetched[T] | BaseException]:
-        """One value (or the error) per key; only cache misses reach ``fetch_many``, in one call."""
+        """One value (or the error) per key; only cache misses reach ``fetch_many``, in one call.
+
+        ``fetch_many`` may answer a key with an ``UpstreamError`` (one record of the batch the
+        provider sent could not be read): that key fails alone, uncached; its neighbours and
+        the call itself succeed."""
         tier = self._tier(op)
         cache_key = {k: self.cache.key(op, k, scope) for k in dict.fromkeys(keys)}
         by_cache_key = {ck: k for k, ck in cache_key.items()}
@@ -216,12 +229,14 @@ class ConnectorPipeline:
             self.cache.count(op, tier, "stale", len(refresh))
             self.cache.count(op, tier, "miss", len(missing))
 
-        async def fetch_by_cache_key(cks: list[str], attempt: Attempt) -> dict[str, T]:
+        async def fetch_by_cache_key(
+            cks: list[str], attempt: Attempt
+        ) -> dict[str, T | UpstreamError]:
             wanted = [by_cache_key[ck] for ck in cks]
             got = await fetch_many(wanted, attempt)
             return {cache_key[k]: got[k] for k in wanted if k in got}
 
-        async def load(cks: list[str]) -> dict[str, T]:
+        async def load(cks: list[str]) -> dict[str, T | UpstreamError]:
             if tier is None:
                 return await self.caller.call(
                     op, lambda attempt: fetch_by_cache_key(cks, attempt), idempotent=True
@@ -274,39 +289,63 @@ class ConnectorPipeline:
         reconcile: Callable[[], Awaitable[T | None]] | None = None,
         invalidate_tags: Sequence[str] = (),
     ) -> T:
-        """Never cached. Retried only when a key makes it safe; invalidates what it changes."""
-        if idempotency_key is None:
-            result = await self.caller.call(op, send, idempotent=False)
-        else:
-            # Concurrent repeats of one keyed write in this process share one call.
-            args_fingerprint = fingerprint(args)
-            flight_key = f"write:{op.name}:{scope}:{args_fingerprint}:{idempotency_key}"
-            if op.native_idempotency:
-                result = await self._join(
-                    op, flight_key, lambda: self.caller.call(op, send, idempotent=True)
-                )
-            else:
-                result = await self._join(
-                    op,
-                    flight_key,
-                    lambda: self._idempotency.run(
-                        self.caller,
-                        op,
-                        idempotency_key,
-                        args_fingerprint,
-                        send,
-                        codec,
-                        reconcile,
-                        scope=scope,
-                    ),
-                )
-        if invalidate_tags:
-            now = time.monotonic()
-            if len(self._invalidated_at) > _MAX_REMEMBERED_TAGS:
-                self._invalidated_at.clear()  # a read racing that far back is long done
-            self._invalidated_at.update(dict.fromkeys(invalidate_tags, now))
-            await self.cache.invalidate(tags=invalidate_tags)
+        """Never cached. Retried only when a key makes it safe; invalidates what it changes.
+
+        A failure after the request may have reached the provider is UPSTREAM_OUTCOME_UNKNOWN,
+        never the "not applied" codes: a client must not blindly send it again."""
+        try:
+            result = await self._write(op, send, codec, args, scope, idempotency_key, reconcile)
+        except UpstreamError as err:
+            unknown = _outcome_unknown(op, err, keyed=idempotency_key is not None)
+            if unknown is None:
+                raise
+            await self._invalidate(invalidate_tags)  # it may have changed them all the same
+            raise unknown from err
+        await self._invalidate(invalidate_tags)
         return result
+
+    async def _invalidate(self, tags: Sequence[str]) -> None:
+        if not tags:
+            return
+        now = time.monotonic()
+        if len(self._invalidated_at) > _MAX_REMEMBERED_TAGS:
+            self._invalidated_at.clear()  # a read racing that far back is long done
+        self._invalidated_at.update(dict.fromkeys(tags, now))
+        await self.cache.invalidate(tags=tags)
+
+    async def _write(
+        self,
+        op: Operation,
+        send: AttemptFn[T],
+        codec: TypeAdapter[T],
+        args: Any,
+        scope: str,
+        idempotency_key: str | None,
+        reconcile: Callable[[], Awaitable[T | None]] | None,
+    ) -> T:
+        if idempotency_key is None:
+            return await self.caller.call(op, send, idempotent=False)
+        # Concurrent repeats of one keyed write in this process share one call.
+        args_fingerprint = fingerprint(args)
+        flight_key = f"write:{op.name}:{scope}:{args_fingerprint}:{idempotency_key}"
+        if op.native_idempotency:
+            return await self._join(
+                op, flight_key, lambda: self.caller.call(op, send, idempotent=True)
+            )
+        return await self._join(
+            op,
+            flight_key,
+            lambda: self._idempotency.run(
+                self.caller,
+                op,
+                idempotency_key,
+                args_fingerprint,
+                send,
+                codec,
+                reconcile,
+                scope=scope,
+            ),
+        )
 
     # ---------------------------------------------------------------- internals
     async def _join(self, op: Operation, key: str, fn: Callable[[], Awaitable[T]]) -> T:
@@ -324,9 +363,9 @@ class ConnectorPipeline:
         return result
 
     def _detached_many(
-        self, load: Callable[[list[str]], Awaitable[dict[str, T]]]
-    ) -> Callable[[list[str]], Awaitable[dict[str, T]]]:
-        async def detached(cks: list[str]) -> dict[str, T]:
+        self, load: Callable[[list[str]], Awaitable[dict[str, T | UpstreamError]]]
+    ) -> Callable[[list[str]], Awaitable[dict[str, T | UpstreamError]]]:
+        async def detached(cks: list[str]) -> dict[str, T | UpstreamError]:
             with deadline.detached_scope(self.settings.deadline_s):
                 return await load(cks)
 
@@ -362,34 +401,37 @@ class ConnectorPipeline:
         tier: Tier,
         tags: Sequence[str],
     ) -> T:
-        async def fetch_one(_: list[str], attempt: Attempt) -> dict[str, T]:
+        async def fetch_one(_: list[str], attempt: Attempt) -> dict[str, T | UpstreamError]:
             return {key: await fetch(attempt)}
 
-        loaded = await self._load_keys(op, [key], fetch_one, codec, tier, lambda _ck: tags)
-        return loaded[key]
+        loaded = (await self._load_keys(op, [key], fetch_one, codec, tier, lambda _ck: tags))[key]
+        if isinstance(loaded, UpstreamError):
+            raise loaded
+        return loaded
 
     async def _load_keys(
         self,
         op: Operation,
         keys: list[str],
-        fetch: Callable[[list[str], Attempt], Awaitable[Mapping[str, T]]],
+        fetch: Callable[[list[str], Attempt], Awaitable[Mapping[str, T | UpstreamError]]],
         codec: TypeAdapter[T],
         tier: Tier,
         tags_for: Callable[[str], Sequence[str]],
-    ) -> dict[str, T]:
+    ) -> dict[str, T | UpstreamError]:
         """Miss path for cache keys: fetch, store. With shared state, a short lock per key
         keeps replicas from stampeding: a key another replica is fetching is awaited from the
         cache instead (and fetched here after all if it does not show up in time)."""
         token = secrets.token_hex(8).encode()
         started = time.monotonic()
-        found: dict[str, T] = {}
+        found: dict[str, T | UpstreamError] = {}
         locked = keys
         if self._shared:
             got_lock = await asyncio.gather(*(self._try_lock(k, token) for k in keys))
             locked = [k for k, ok in zip(keys, got_lock, strict=True) if ok]
             others = [k for k, ok in zip(keys, got_lock, strict=True) if not ok]
             if others:
-                found = await self._await_other_replicas(others, codec, tier)
+                theirs: dict[str, T] = await self._await_other_replicas(others, codec, tier)
+                found.update(theirs)
         missing = [k for k in keys if k not in found]
         try:
             if missing:
@@ -397,11 +439,14 @@ class ConnectorPipeline:
                     op, lambda attempt: fetch(missing, attempt), idempotent=True
                 )
                 for k in missing:
-                    if k in got:
+                    if k not in got:
+                        continue
+                    value = got[k]
+                    if not isinstance(value, UpstreamError):  # a failed record is not cached
                         tags = tags_for(k)
                         if not self._written_since(tags, started):
-                            await self.cache.store(k, got[k], codec, tier, tags)
-                        found[k] = got[k]
+                            await self.cache.store(k, value, codec, tier, tags)
+                    found[k] = value
             return found
         finally:
             if self._shared and locked:
@@ -460,6 +505,29 @@ class ConnectorPipeline:
         for task in list(self._background):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
+
+
+# Answers that say the write was not applied (or never sent); anything else after sending is not.
+_NOT_APPLIED = (UpstreamRejected, UpstreamRateLimited, UpstreamUnauthenticated, CircuitOpen)
+
+
+def _outcome_unknown(
+    op: Operation, err: UpstreamError, *, keyed: bool
+) -> UpstreamOutcomeUnknown | None:
+    """The error to show when a write may have been applied; None when it surely was not."""
+    if not err.request_sent or isinstance(err, (*_NOT_APPLIED, UpstreamOutcomeUnknown)):
+        return None
+    then = (
+        "send it again with the same idempotencyKey to get its result"
+        if keyed
+        else "check whether it was applied before sending it again"
+    )
+    return UpstreamOutcomeUnknown(
+        f"{op.connector} may have applied this write, but its answer was lost "
+        f"({err.code.value}); {then}",
+        connector=op.connector,
+        operation=op.name,
+    )
 
 
 def _as_fetched(value: Any) -> Fetched[Any]:

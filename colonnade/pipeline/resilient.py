@@ -107,7 +107,9 @@ class ResilientCaller:
         sent_attempts = 0
         with deadline.deadline_scope(self.settings.deadline_s):
             while True:
-                if reconcile is not None and (number > 1 or reconcile_first):
+                # Nothing to reconcile while no attempt of this call has reached the provider
+                # (and no earlier request did): a refused connection commits nothing.
+                if reconcile is not None and (reconcile_first or sent_attempts > 0):
                     try:
                         found = await reconcile()
                     except UpstreamError as err:
@@ -176,6 +178,11 @@ class ResilientCaller:
         except UpstreamError as err:
             if verdict is not None:
                 verdict = not err.counts_as_failure
+            raise
+        except Exception:
+            # Not a classified provider outcome (a request that could not even be encoded, a
+            # bug): it says nothing about the provider, so it must never trip its breaker.
+            verdict = None
             raise
         finally:
             # Local refusals (limiter, bulkhead, no time left) and cancellations say nothing

@@ -28,7 +28,7 @@ from colonnade.pipeline.resilient import Attempt
 from colonnade.runtime import Runtime
 from connectors.crm import soql
 from connectors.crm.mapping import to_customer
-from connectors.crm.models import ACCOUNT_FIELDS, COLLECTION, COUNT, QUERY, SfAccount
+from connectors.crm.models import ACCOUNT, ACCOUNT_FIELDS, COLLECTION, COUNT, QUERY, SfAccount
 from connectors.domain import Customer, CustomerPage
 from connectors.ports import PerKey
 
@@ -124,7 +124,9 @@ class CrmConnector(HttpConnector):
         await self.customer_count()
 
     # ----------------------------------------------------------------- wire
-    async def _fetch_accounts(self, ids: list[str], attempt: Attempt) -> dict[str, Customer | None]:
+    async def _fetch_accounts(
+        self, ids: list[str], attempt: Attempt
+    ) -> dict[str, Customer | UpstreamError | None]:
         request = self.http.build_request(
             "GET",
             f"{self._data}/composite/sobjects/Account",
@@ -137,9 +139,16 @@ class CrmConnector(HttpConnector):
                 ACCOUNTS_BY_ID, ValueError("record count differs from ids")
             )
         return {
-            i: (to_customer(r) if r is not None else None)
+            i: (self._customer(ACCOUNTS_BY_ID, r) if r is not None else None)
             for i, r in zip(ids, records, strict=True)
         }
+
+    def _customer(self, op: Operation, record: dict[str, Any]) -> Customer | UpstreamError:
+        """One record, or the typed reason it cannot be read: that record's failure alone."""
+        try:
+            return to_customer(ACCOUNT.validate_python(record))
+        except ValueError as exc:  # pydantic's ValidationError included
+            return self.contract_violation(op, exc)
 
     async def _query(self, attempt: Attempt, op: Operation, q: str, want: int) -> list[SfAccount]:
         request = self.http.build_request("GET", f"{self._data}/query", params={"q": q})

@@ -5,8 +5,15 @@ from __future__ import annotations
 from connectors.crm.models import SfAccount
 from connectors.domain import Customer
 
+# The fields other systems are joined on: part of the contract even though they may be null.
+JOIN_FIELDS = {
+    "SAP_Customer_Number__c": "erp_customer_number",
+    "Stripe_Customer_Id__c": "payment_customer_id",
+}
+
 
 def to_customer(account: SfAccount) -> Customer:
+    """A join field present and null means "no link"; absent from the record means drift."""
     return Customer(
         id=account.Id,
         name=account.Name,
@@ -19,4 +26,7 @@ def to_customer(account: SfAccount) -> Customer:
         erp_customer_number=account.SAP_Customer_Number__c,
         payment_customer_id=account.Stripe_Customer_Id__c,
         created_at=account.CreatedDate,
+        unknown_links=tuple(
+            link for field, link in JOIN_FIELDS.items() if field not in account.model_fields_set
+        ),
     )

@@ -4,6 +4,7 @@ contract: a renamed ``Name`` fails validation (UPSTREAM_CONTRACT_VIOLATION), nev
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
@@ -49,6 +50,9 @@ class SfCountResult(BaseModel):
 
 
 ACCOUNT_FIELDS = tuple(SfAccount.model_fields)
-COLLECTION = TypeAdapter(list[SfAccount | None])
+COLLECTION = TypeAdapter(list[dict[str, Any] | None])
+"""The collection's shape only: each record is validated on its own (``ACCOUNT``), so one
+record that breaks the contract fails its own id, not the other 199 of the call."""
+ACCOUNT = TypeAdapter(SfAccount)
 QUERY = TypeAdapter(SfQueryResult)
 COUNT = TypeAdapter(SfCountResult)

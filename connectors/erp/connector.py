@@ -10,6 +10,7 @@ writes a reference (IHREZ) derived from the key, and the engine's idempotency re
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -18,14 +19,28 @@ from pydantic import TypeAdapter, ValidationError
 
 from colonnade.auth import BasicAuth, Secret
 from colonnade.config import ErpSettings, required
-from colonnade.errors import UpstreamRejected, UpstreamUnavailable
+from colonnade.errors import (
+    StateUnavailable,
+    UpstreamContractViolation,
+    UpstreamError,
+    UpstreamRejected,
+    UpstreamUnavailable,
+)
+from colonnade.pipeline.idempotency import fingerprint
 from colonnade.pipeline.operation import Kind, Operation
 from colonnade.pipeline.resilient import Attempt
 from colonnade.runtime import Runtime
 from colonnade.soap import SoapConnector
 from connectors.domain import SalesOrder, SalesOrderDraft
 from connectors.erp.mapping import create_request, reference_for, to_sales_order
-from connectors.erp.models import CREATE_REPLY, ORDERS_REPLY, BapiReturn, OrdersReply
+from connectors.erp.models import (
+    CREATE_REPLY,
+    ORDERS_REPLY,
+    BapiReturn,
+    OrdersReply,
+    SapOrder,
+    UnreadableOrder,
+)
 from connectors.ports import PerKey
 
 ORDERS_BY_CUSTOMER = Operation("erp", "orders_by_customer", tier="short")
@@ -38,6 +53,8 @@ _ORDERS = TypeAdapter(list[SalesOrder])
 _ORDER = TypeAdapter(SalesOrder | None)
 _ORDER_REQUIRED = TypeAdapter(SalesOrder)
 _BATCH_MAX = 100
+DERIVED_KEY_WINDOW_S = 600.0
+"""How long an unkeyed create is remembered: a repeat with equal input is the same order."""
 _NOT_IN_DATABASE = ("V1", "302")
 
 
@@ -87,6 +104,8 @@ class ErpConnector(SoapConnector):
         )
 
     async def create_order(self, draft: SalesOrderDraft, idempotency_key: str | None) -> SalesOrder:
+        if idempotency_key is None:
+            idempotency_key = await self._derived_key(create_request(draft, None))
         reference = reference_for(idempotency_key) if idempotency_key else None
         request = create_request(draft, reference)
 
@@ -98,6 +117,8 @@ class ErpConnector(SoapConnector):
                 raise _refusal(failed, aborted=any(m.TYPE == "A" for m in failed))
             created = await self._fetch_by_number([reply.SALES_NO], attempt)
             order = created.get(reply.SALES_NO)
+            if isinstance(order, UpstreamError):
+                raise order
             if order is None:
                 raise self.contract_violation(CREATE_ORDER, ValueError("created order not found"))
             return order
@@ -123,19 +144,51 @@ class ErpConnector(SoapConnector):
         if not isinstance(listed, BaseException) and listed.value:
             await self.orders_by_number([listed.value[0].number])
 
+    async def _derived_key(self, request: dict[str, Any]) -> str | None:
+        """A key for a create the client sent without one, so that a retry of it — ours
+        after a lost answer, or the client's within the window — finds the first order
+        instead of making a second. Equal input (same credentials, customer, currency, PO and
+        lines) within ``DERIVED_KEY_WINDOW_S`` of the first attempt is one order.
+
+        The key is random and remembered per input (not a hash of it), so an identical
+        order placed after the window gets a fresh reference and is never taken for the old
+        one. Without shared state there is no memory to consult: the create goes unkeyed, as
+        before, and a lost answer is UPSTREAM_OUTCOME_UNKNOWN."""
+        slot = f"derived-key:{self.name}:create_order:{fingerprint([self.write_scope(), request])}"
+        backend = self.runtime.backend
+        for _ in range(2):  # the slot may expire between the two calls: claim it again
+            candidate = "derived-" + secrets.token_hex(16)
+            try:
+                if await backend.set_if_absent(slot, candidate.encode(), DERIVED_KEY_WINDOW_S):
+                    return candidate
+                existing = await backend.get(slot)
+            except StateUnavailable:
+                return None
+            if existing is not None:
+                return existing.decode()
+        return None
+
     # ----------------------------------------------------------------- wire
     async def _fetch_by_customer(
         self, numbers: list[str], attempt: Attempt
-    ) -> dict[str, list[SalesOrder]]:
+    ) -> dict[str, list[SalesOrder] | UpstreamError]:
+        """One unreadable order fails its customer's orders alone, never the batch of 100."""
         reply = await self._get_list(attempt, ORDERS_BY_CUSTOMER, numbers)
         grouped: dict[str, list[SalesOrder]] = defaultdict(list)
-        for order in reply.orders():
-            grouped[order.KUNNR].append(to_sales_order(order))
-        return {n: grouped.get(n, []) for n in numbers}
+        failed: dict[str, UpstreamError] = {}
+        for record in reply.records():
+            if record.KUNNR is None:  # cannot tell whose it is: the whole answer is suspect
+                raise self._unreadable(ORDERS_BY_CUSTOMER, record)
+            mapped = self._map(ORDERS_BY_CUSTOMER, record)
+            if isinstance(mapped, UpstreamError):
+                failed.setdefault(record.KUNNR, mapped)
+            else:
+                grouped[record.KUNNR].append(mapped)
+        return {n: failed.get(n) or grouped.get(n, []) for n in numbers}
 
     async def _fetch_by_number(
         self, numbers: list[str], attempt: Attempt
-    ) -> dict[str, SalesOrder | None]:
+    ) -> dict[str, SalesOrder | UpstreamError | None]:
         raw = await self.invoke(
             attempt, ORDERS_BY_NUMBER, "ZSD_SALESORDER_GETDETAIL", IT_ORDERS={"item": numbers}
         )
@@ -143,8 +196,30 @@ class ErpConnector(SoapConnector):
         self._raise_on_failure(
             [m for m in reply.messages() if (m.ID, _num(m.NUMBER)) != _NOT_IN_DATABASE]
         )
-        found = {o.VBELN: to_sales_order(o) for o in reply.orders()}
+        found: dict[str, SalesOrder | UpstreamError] = {}
+        for record in reply.records():
+            if record.VBELN is None:
+                raise self._unreadable(ORDERS_BY_NUMBER, record)
+            found[record.VBELN] = self._map(ORDERS_BY_NUMBER, record)
         return {n: found.get(n) for n in numbers}
+
+    def _map(self, op: Operation, record: SapOrder | UnreadableOrder) -> SalesOrder | UpstreamError:
+        """Map one order, or say (typed) why it cannot be: the failure is that record's."""
+        if isinstance(record, UnreadableOrder):
+            return self._unreadable(op, record)
+        try:
+            return to_sales_order(record)
+        except (ValueError, KeyError) as exc:  # pydantic's ValidationError is a ValueError
+            return self.contract_violation(op, exc)
+
+    def _unreadable(self, op: Operation, record: UnreadableOrder | SapOrder) -> UpstreamError:
+        problem = record.problem if isinstance(record, UnreadableOrder) else "unmappable"
+        return UpstreamContractViolation(
+            f"{self.name} sent sales order {record.VBELN or '?'} in an unexpected shape "
+            f"({problem[:200]})",
+            connector=self.name,
+            operation=op.name,
+        )
 
     async def _get_list(self, attempt: Attempt, op: Operation, numbers: list[str]) -> OrdersReply:
         raw = await self.invoke(

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 
 class _Sap(BaseModel):
@@ -42,13 +42,47 @@ class SapOrder(_Sap):
     BSTNK: str | None = None
     IHREZ: str | None = None
     NETWR: Decimal
-    WAERK: str
+    WAERK: str = Field(pattern=r"^[A-Z]{3}$")  # ISO 4217
     GBSTK: Literal["A", "B", "C"]
     ITEMS: _ItemTable | None = None
 
 
+class UnreadableOrder(_Sap):
+    """An order the ERP sent that does not fit the model: it fails alone, not its batch.
+    Its keys are kept (when readable) so the failure lands on the right customer or number."""
+
+    KUNNR: str | None = None
+    VBELN: str | None = None
+    problem: str
+
+
 class _OrderTable(_Sap):
-    item: list[SapOrder] = []
+    item: list[SapOrder | UnreadableOrder] = []
+
+    @field_validator("item", mode="before")
+    @classmethod
+    def _each_on_its_own(cls, value: object) -> object:
+        if not isinstance(value, list):
+            return value  # the table itself is malformed: the whole reply is
+        return [_order_or_unreadable(raw) for raw in value]
+
+
+def _order_or_unreadable(raw: object) -> SapOrder | UnreadableOrder:
+    try:
+        return SapOrder.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "order"
+        keys = raw if isinstance(raw, dict) else {}
+        return UnreadableOrder(
+            KUNNR=_key(keys.get("KUNNR")),
+            VBELN=_key(keys.get("VBELN")),
+            problem=f"{where}: {first['msg']}",
+        )
+
+
+def _key(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 class _ReturnTable(_Sap):
@@ -64,8 +98,13 @@ class OrdersReply(_Sap):
     ET_ORDERS: _OrderTable | None = None
     RETURN: _ReturnTable | None = None
 
-    def orders(self) -> list[SapOrder]:
+    def records(self) -> list[SapOrder | UnreadableOrder]:
+        """Every order row, readable or not (see ``UnreadableOrder``)."""
         return self.ET_ORDERS.item if self.ET_ORDERS else []
+
+    def orders(self) -> list[SapOrder]:
+        """The readable orders only (a reconciliation lookup needs no others)."""
+        return [o for o in self.records() if isinstance(o, SapOrder)]
 
     def messages(self) -> list[BapiReturn]:
         return self.RETURN.item if self.RETURN else []

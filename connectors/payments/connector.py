@@ -24,7 +24,11 @@ from colonnade.pipeline.resilient import Attempt
 from colonnade.runtime import Runtime
 from connectors.domain import Payment, PaymentDraft
 from connectors.payments.mapping import to_minor, to_payment
-from connectors.payments.models import PAYMENT_INTENT, PAYMENT_INTENT_LIST
+from connectors.payments.models import (
+    PAYMENT_INTENT,
+    PAYMENT_INTENT_LIST,
+    StripePaymentIntent,
+)
 from connectors.ports import PerKey
 
 # A customer's payment history: when Stripe fails, yesterday's list beats none (labelled).
@@ -105,7 +109,9 @@ class PaymentsConnector(HttpConnector):
                 headers={"Idempotency-Key": idempotency_key},
             )
             response = await self.send(attempt, CREATE_PAYMENT, request)
-            return to_payment(self.parse(CREATE_PAYMENT, response, PAYMENT_INTENT))
+            return self._payment(
+                CREATE_PAYMENT, self.parse(CREATE_PAYMENT, response, PAYMENT_INTENT)
+            )
 
         return await self.pipeline.write(
             CREATE_PAYMENT,
@@ -132,7 +138,7 @@ class PaymentsConnector(HttpConnector):
             request = self.http.build_request("GET", "/v1/payment_intents", params=params)
             response = await self.send(attempt, PAYMENTS_BY_CUSTOMER, request)
             page = self.parse(PAYMENTS_BY_CUSTOMER, response, PAYMENT_INTENT_LIST)
-            payments.extend(to_payment(i) for i in page.data)
+            payments.extend(self._payment(PAYMENTS_BY_CUSTOMER, i) for i in page.data)
             if not page.has_more or not page.data:
                 break
             params["starting_after"] = page.data[-1].id
@@ -146,7 +152,15 @@ class PaymentsConnector(HttpConnector):
             if err.status == 404:
                 return None
             raise
-        return to_payment(self.parse(PAYMENT_BY_ID, response, PAYMENT_INTENT))
+        return self._payment(PAYMENT_BY_ID, self.parse(PAYMENT_BY_ID, response, PAYMENT_INTENT))
+
+    def _payment(self, op: Operation, intent: StripePaymentIntent) -> Payment:
+        """Map, or a typed contract violation (an unknown status, a currency we cannot
+        read) — never an unclassified error that would be masked as a bug."""
+        try:
+            return to_payment(intent)
+        except ValueError as exc:
+            raise self.contract_violation(op, exc) from None
 
     # ----------------------------------------------------------------- classification
     def provider_error(self, response: httpx.Response) -> tuple[str | None, str | None]:

@@ -69,13 +69,13 @@ async def test_creating_an_order_invalidates_that_customers_cached_orders(
 
 
 async def test_sap_business_error_becomes_upstream_rejected(facade, providers: SandboxSet) -> None:
-    bad = order_input(lines=[{"material": "", "quantity": "1", "unitPrice": "1"}])
+    bad = order_input(lines=[{"material": "MAT-9999", "quantity": "1", "unitPrice": "1"}])
     body = await facade.query(CREATE_ORDER, {"input": bad})
-    assert body["data"] is None
+    assert body["data"] == {"createSalesOrder": None}
     error = body["errors"][0]
     assert error["extensions"]["code"] == "UPSTREAM_REJECTED"
     assert error["extensions"]["connector"] == "erp"
-    assert "enter a material" in error["message"]
+    assert "material MAT-9999 does not exist" in error["message"]
     assert providers.erp.recorder.count("erp.ZSD_SALESORDER_CREATE") == 1  # never retried
 
 

@@ -89,7 +89,7 @@ async def test_a_failed_probe_reopens_for_longer(facade, providers: SandboxSet) 
 
 
 async def test_client_errors_do_not_open_the_breaker(facade, providers: SandboxSet) -> None:
-    bad = [{"material": "", "quantity": "1", "unitPrice": "1"}]
+    bad = [{"material": "MAT-9999", "quantity": "1", "unitPrice": "1"}]  # SAP refuses it
     for _ in range(8):
         body = await facade.query(
             """mutation($lines: [SalesOrderLineInput!]!) { createSalesOrder(input:

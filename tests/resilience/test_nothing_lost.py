@@ -121,7 +121,7 @@ async def test_a_lost_response_then_a_client_retry_finds_the_order(make_facade, 
     }
     before = providers.erp.order_count()
     lost = await facade.query(CREATE_ORDER, {"input": data})
-    assert lost["errors"][0]["extensions"]["code"] == "UPSTREAM_UNAVAILABLE"
+    assert lost["errors"][0]["extensions"]["code"] == "UPSTREAM_OUTCOME_UNKNOWN"
     assert providers.erp.order_count() == before + 1  # it was committed all the same
 
     found = await facade.query(CREATE_ORDER, {"input": data})

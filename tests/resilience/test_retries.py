@@ -88,14 +88,23 @@ async def test_stripe_should_retry_false_stops_a_retry(facade, providers) -> Non
     assert providers.payments.recorder.count("payments.get_payment_intent") == 1
 
 
-async def test_a_write_without_an_idempotency_key_is_never_retried(facade, providers) -> None:
+async def test_an_unkeyed_write_is_retried_only_after_checking_it_did_not_commit(
+    facade, providers
+) -> None:
+    """A create without a client key gets a derived one (see test_unknown_outcome): each retry
+    first asks SAP whether an earlier attempt committed. A 5xx after sending leaves the outcome
+    unknown, and the client is told so rather than "unavailable"."""
     providers.erp.faults.add(Fault("status", match="erp.ZSD_SALESORDER_CREATE", status=503))
+    before = providers.erp.order_count()
     body = await facade.query(
         """mutation { createSalesOrder(input: {customerId: "001000000000002AAA", currency: "EUR",
             lines: [{material: "MAT-1001", quantity: "1", unitPrice: "1"}]}) { number } }"""
     )
-    assert body["errors"][0]["extensions"]["code"] == "UPSTREAM_UNAVAILABLE"
-    assert providers.erp.recorder.count("erp.ZSD_SALESORDER_CREATE") == 1
+    assert body["errors"][0]["extensions"]["code"] == "UPSTREAM_OUTCOME_UNKNOWN"
+    creates = providers.erp.recorder.count("erp.ZSD_SALESORDER_CREATE")
+    assert creates == 3  # max_attempts
+    assert providers.erp.recorder.count("erp.ZSD_SALESORDER_GETLIST") == creates - 1
+    assert providers.erp.order_count() == before
 
 
 async def test_the_retry_budget_keeps_an_outage_from_multiplying_load(
