@@ -99,6 +99,10 @@ class ConnectorSettings(_Strict):
     bulkhead: BulkheadSettings = BulkheadSettings()
     cache_tiers: dict[str, str] = Field(default_factory=dict)
     """Override an operation's declared tier: ``{"orders_by_customer" = "standard"}``."""
+    max_response_bytes: int = Field(20_000_000, ge=1024)
+    """Largest response body read from the provider (decoded bytes). A larger one is refused
+    at this many bytes (or at once, when its Content-Length says so): a hostile or broken
+    provider costs bounded memory, never the process."""
 
 
 class CrmSettings(ConnectorSettings):
