@@ -52,6 +52,8 @@ class RateLimiter:
         self._buckets: dict[str, _Bucket] = {}
         self._paused_until = 0.0
         self._waiting = 0
+        self.queued = 0
+        """Callers that had to wait for a token (or a pause) at least once: for tests, ops."""
         if settings.rate_per_s:
             burst = settings.burst or max(1.0, settings.rate_per_s)
             self._buckets["configured"] = _Bucket(
@@ -69,12 +71,16 @@ class RateLimiter:
             budget = deadline.bounded(self._settings.max_wait_s)
             give_up_at = time.monotonic() + budget
             granted: set[str] = set()  # buckets that gave a token already: don't drain them
+            queued = False
             while True:
                 wait = await self._next_wait(granted)
                 if wait <= 0:
                     return
                 if time.monotonic() + wait > give_up_at:
                     raise self._limited("rate limit reached; the wait exceeds the budget", wait)
+                if not queued:
+                    queued = True
+                    self.queued += 1
                 await asyncio.sleep(wait)
         finally:
             self._waiting -= 1
