@@ -162,4 +162,5 @@ class ConfigError(ColonnadeError):
 
 
 class StateUnavailable(ColonnadeError):
-    """The shared state backend failed; callers bypass it (cache) or fail open (limits)."""
+    """The shared state backend failed; callers bypass it (cache) or fall back to per-process
+    state (breakers, rate limits)."""
