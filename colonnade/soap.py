@@ -52,7 +52,6 @@ _SAFE_PARSER = etree.XMLParser(
 MAX_ATTRIBUTES = 256
 """Per element. Real SOAP replies carry a handful (xsi:type, xsi:nil); zeep is quadratic in
 them, so more is refused before zeep sees the reply."""
-_TOO_MANY_ATTRIBUTES = etree.XPath("boolean(//*[count(@*) > $limit])")
 
 
 class _DiskOnlyTransport(zeep.Transport):  # type: ignore[misc,unused-ignore]  # zeep: untyped
@@ -167,7 +166,8 @@ class SoapConnector(HttpConnector):
             root = etree.fromstring(reply.content, parser=_SAFE_PARSER)
         except etree.XMLSyntaxError as exc:
             raise self.contract_violation(op, exc) from None
-        if _TOO_MANY_ATTRIBUTES(root, limit=MAX_ATTRIBUTES):
+        # A plain walk: twice as fast as the equivalent XPath on a 19 MB reply.
+        if any(len(el.attrib) > MAX_ATTRIBUTES for el in root.iter(etree.Element)):
             raise UpstreamContractViolation(
                 f"{self.name} answered {op.name} with an element carrying more than "
                 f"{MAX_ATTRIBUTES} attributes",
