@@ -111,13 +111,16 @@ async def measure(args: argparse.Namespace, sandbox_url: str) -> dict[str, Any]:
                 stall = max(stall, time.perf_counter() - t - TICK_S)
 
         others: list[float] = []
+        failed: list[str] = []
 
         async def other_connector() -> None:
             n = 1
             while not done.is_set():
                 t = time.perf_counter()
                 body = await query(customer(n % 200 + 1))
-                if "errors" not in body:
+                if "errors" in body:
+                    failed.append(body["errors"][0].get("extensions", {}).get("code", "?"))
+                else:
                     others.append(time.perf_counter() - t)
                 n += 1
 
@@ -128,6 +131,7 @@ async def measure(args: argparse.Namespace, sandbox_url: str) -> dict[str, Any]:
         await asyncio.gather(tick, crm)
         baseline_stall, stall, quiet = stall, 0.0, len(others)
         others.clear()
+        failed.clear()
         done.clear()
         tick, crm = asyncio.create_task(ticker()), asyncio.create_task(other_connector())
         t0 = time.perf_counter()
@@ -149,6 +153,7 @@ async def measure(args: argparse.Namespace, sandbox_url: str) -> dict[str, Any]:
             "hostile_answer": errors[0].get("extensions", {}).get("code", "data"),
             "other_connector_queries_completed": len(others),
             "other_connector_slowest_s": round(max(others, default=0.0), 3),
+            "other_connector_errors": sorted(set(failed)),
         }
     finally:
         await control.aclose()
