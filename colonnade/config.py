@@ -101,6 +101,10 @@ class ConnectorSettings(_Strict):
     contract_samples: dict[str, str] = Field(default_factory=dict)
     """Keys the contract probe reads with ``colonnade contracts --live`` (e.g. a customer id
     that exists at the real provider); the sandbox's seed keys are the defaults."""
+    max_response_bytes: int = Field(20_000_000, ge=1024)
+    """Largest response body read from the provider (decoded bytes). A larger one is refused
+    at this many bytes (or at once, when its Content-Length says so): a hostile or broken
+    provider costs bounded memory, never the process."""
 
 
 class CrmSettings(ConnectorSettings):

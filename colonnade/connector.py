@@ -6,10 +6,19 @@ request and one resend after a refreshed 401, the provider's rate-limit headers 
 limiter, httpx exceptions translated in one table, and the response classified in one
 overridable place (``provider_error`` / ``error_for``) — retryable or not, the breaker's fault
 or the client's.
+
+A provider is not trusted with our resources: a body is streamed and refused past
+``max_response_bytes`` (at once when its Content-Length says so), and large bodies are decoded
+on a small per-connector thread pool (``off_loop``), so one provider's huge or pathological
+reply never stalls the event loop that serves every other request.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar, TypeVar
 
 import httpx
@@ -24,6 +33,7 @@ from colonnade.errors import (
     UpstreamNotFound,
     UpstreamRateLimited,
     UpstreamRejected,
+    UpstreamResponseTooLarge,
     UpstreamTimeout,
     UpstreamUnauthenticated,
     UpstreamUnavailable,
@@ -35,6 +45,7 @@ from colonnade.pipeline.resilient import Attempt
 from colonnade.runtime import Runtime
 
 M = TypeVar("M")
+R = TypeVar("R")
 
 # httpx exception → (our error, did the request reach the provider?)
 _TRANSPORT_ERRORS: tuple[tuple[type[httpx.HTTPError], type[UpstreamError], bool], ...] = (
@@ -47,6 +58,10 @@ _TRANSPORT_ERRORS: tuple[tuple[type[httpx.HTTPError], type[UpstreamError], bool]
     (httpx.HTTPError, UpstreamUnavailable, True),
 )
 _MESSAGE_LIMIT = 200
+OFF_LOOP_BYTES = 256 * 1024
+"""Bodies at least this large are decoded on the connector's thread pool, not the loop."""
+_PARSE_THREADS = 2
+"""Per connector: a flood of huge replies from one provider queues behind its own threads."""
 
 
 class HttpConnector:
@@ -92,6 +107,9 @@ class HttpConnector:
             idempotency_ttl_s=idempotency_ttl_s,
         )
         self.auth: Auth = NoAuth()
+        self._parse_pool = ThreadPoolExecutor(
+            max_workers=_PARSE_THREADS, thread_name_prefix=f"colonnade-parse-{self.name}"
+        )
 
     def _check_cache_tiers(self, settings: ConnectorSettings, runtime: Runtime) -> None:
         """Fail at start, not on the first request, when config names what does not exist."""
@@ -143,9 +161,12 @@ class HttpConnector:
         self, attempt: Attempt, op: Operation, request: httpx.Request
     ) -> httpx.Response:
         try:
-            response = await self.http.send(request)
-            await response.aread()
-            attempt.sent = True
+            response = await self.http.send(request, stream=True)
+            attempt.sent = True  # an answer came back: the provider saw the request
+            try:
+                await self._read_capped(op, response)
+            finally:
+                await response.aclose()  # unread (refused) bodies close the connection
             return response
         except httpx.HTTPError as exc:
             for exc_type, error_type, sent in _TRANSPORT_ERRORS:
@@ -158,6 +179,41 @@ class HttpConnector:
                         request_sent=sent,
                     ) from None
             raise  # unreachable: the table ends with httpx.HTTPError
+
+    async def _read_capped(self, op: Operation, response: httpx.Response) -> None:
+        """Read the body into ``response.content``, never more than ``max_response_bytes``
+        (plus the one chunk that crossed it)."""
+        limit = self.settings.max_response_bytes
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise self._too_large(op, response, 0)
+        body = bytearray()
+        async for chunk in response.aiter_bytes():
+            body += chunk
+            if len(body) > limit:
+                raise self._too_large(op, response, len(body))
+        # What httpx's own ``aread`` stores; ``content`` is read-only otherwise.
+        response._content = bytes(body)
+
+    def _too_large(
+        self, op: Operation, response: httpx.Response, read: int
+    ) -> UpstreamResponseTooLarge:
+        limit = self.settings.max_response_bytes
+        return UpstreamResponseTooLarge(
+            f"{self.name} answered {op.name} with a body larger than {limit} bytes",
+            limit=limit,
+            bytes_read=read,
+            connector=self.name,
+            operation=op.name,
+            status=response.status_code,
+        )
+
+    async def off_loop(self, fn: Callable[..., R], *args: Any) -> R:
+        """Run CPU-bound decoding on this connector's parse threads, not the event loop.
+
+        A cancelled caller (deadline) stops waiting; the thread finishes its bounded work."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._parse_pool, functools.partial(fn, *args))
 
     # ------------------------------------------------------------------ classification
     def provider_error(self, response: httpx.Response) -> tuple[str | None, str | None]:
@@ -214,6 +270,12 @@ class HttpConnector:
         except ValidationError as exc:
             raise self.contract_violation(op, exc) from None
 
+    async def aparse(self, op: Operation, response: httpx.Response, model: TypeAdapter[M]) -> M:
+        """``parse``, on the parse threads when the body is large (validation is CPU-bound)."""
+        if len(response.content) < OFF_LOOP_BYTES:
+            return self.parse(op, response, model)
+        return await self.off_loop(self.parse, op, response, model)
+
     def contract_violation(self, op: Operation, exc: Exception) -> UpstreamContractViolation:
         detail = _first_problem(exc)
         return UpstreamContractViolation(
@@ -233,6 +295,7 @@ class HttpConnector:
         if closer is not None:
             await closer()
         await self.http.aclose()
+        self._parse_pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _client_message(connector: str, what: str, provider_message: str | None) -> str:

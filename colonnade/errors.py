@@ -12,6 +12,7 @@ credential or a raw provider body.
     │   ├── UpstreamRateLimited        429 or our own bucket/queue   UPSTREAM_RATE_LIMITED
     │   ├── UpstreamRejected           provider refused a valid call UPSTREAM_REJECTED
     │   ├── UpstreamContractViolation  body broke the declared model UPSTREAM_CONTRACT_VIOLATION
+    │   │   └── UpstreamResponseTooLarge   body above the size cap   UPSTREAM_CONTRACT_VIOLATION
     │   ├── UpstreamUnauthenticated    our credentials were refused  UPSTREAM_UNAVAILABLE (ops)
     │   ├── UpstreamOutcomeUnknown     a write may have been applied UPSTREAM_OUTCOME_UNKNOWN
     │   ├── CircuitOpen                breaker open, no call made    CIRCUIT_OPEN
@@ -123,6 +124,20 @@ class UpstreamContractViolation(UpstreamError):
     retryable = False
 
 
+class UpstreamResponseTooLarge(UpstreamContractViolation):
+    """The provider's body exceeded ``max_response_bytes``; reading stopped there.
+
+    Not retried (the same request gets the same reply) and counted by the breaker: a provider
+    that keeps sending oversized replies is broken, and an open breaker stops us downloading
+    them again and again. ``bytes_read`` says how much was read before refusing (0 when the
+    declared Content-Length alone was enough)."""
+
+    def __init__(self, message: str, *, limit: int, bytes_read: int, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.limit = limit
+        self.bytes_read = bytes_read
+
+
 class UpstreamUnauthenticated(UpstreamError):
     """Colonnade's own credentials were refused even after a refresh: an operator problem.
 
@@ -160,4 +175,5 @@ class ConfigError(ColonnadeError):
 
 
 class StateUnavailable(ColonnadeError):
-    """The shared state backend failed; callers bypass it (cache) or fail open (limits)."""
+    """The shared state backend failed; callers bypass it (cache) or fall back to per-process
+    state (breakers, rate limits)."""

@@ -18,6 +18,7 @@ from starlette.responses import Response
 from colonnade.config import contracts_dir
 from sandboxes import soap
 from sandboxes.data import MATERIALS, OrderItem, SalesOrder, SeedData, posnr, vbeln
+from sandboxes.hostile import WireFormat
 from sandboxes.provider import Provider
 from sandboxes.soap import Message, sub
 from sandboxes.wire import CaptureCycle
@@ -67,6 +68,7 @@ class ErpSandbox(Provider):
     """Sales orders per SAP customer number; state is the seeded orders plus created ones."""
 
     name: ClassVar[str] = "erp"
+    wire_format: ClassVar[WireFormat] = "soap"
 
     def __init__(
         self,

@@ -26,6 +26,9 @@ FaultKind = Literal[
     "delay_after_commit",
     "token_expiry",
     "xml_bomb",
+    "huge_body",
+    "huge_text",
+    "many_attributes",
 ]
 FAULT_KINDS: frozenset[str] = frozenset(FaultKind.__args__)  # type: ignore[attr-defined]
 
@@ -43,6 +46,10 @@ class Fault:
     retry_after: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     rename: tuple[str, str] | None = None
+    size: int = 0
+    """huge_body / huge_text: bytes to stream; many_attributes: how many attributes."""
+    declare_length: bool = False
+    """huge_*: announce the size in Content-Length (else the body is sent chunked)."""
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:

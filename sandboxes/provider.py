@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from sandboxes import wire
+from sandboxes import hostile, wire
 from sandboxes.faults import Fault, FaultBook
 from sandboxes.recorder import CallRecord, Recorder
 from sandboxes.rewrite import rename_in_response
@@ -29,6 +29,8 @@ class Provider:
     """Base class: subclasses supply the provider's error shapes and routes."""
 
     name: ClassVar[str] = "provider"
+    wire_format: ClassVar[hostile.WireFormat] = "json"
+    """The format hostile replies (huge_body, huge_text, many_attributes) are written in."""
 
     def __init__(self) -> None:
         self.faults = FaultBook()
@@ -150,6 +152,14 @@ class Operation:
             return p.malformed_response(op)
         if "xml_bomb" in by_kind:
             return xml_bomb_response()
+        if "huge_body" in by_kind:
+            f = by_kind["huge_body"]
+            return hostile.huge_body(p.wire_format, f.size, declare_length=f.declare_length)
+        if "huge_text" in by_kind:
+            f = by_kind["huge_text"]
+            return hostile.huge_text(p.wire_format, f.size, declare_length=f.declare_length)
+        if "many_attributes" in by_kind:
+            return hostile.many_attributes(p.wire_format, by_kind["many_attributes"].size)
         if "error_in_200" in by_kind:
             return p.error_in_200_response(op)
         response = await self.handler(request)

@@ -3,23 +3,46 @@
 The state machine itself (failure ratio over a sliding window with a minimum throughput, a
 break that grows with jitter on repeated trips, a single half-open probe) runs atomically in
 the state backend, so replicas on one Redis see one breaker and only one of them probes. This
-wrapper maps a refusal to ``CircuitOpen`` (no call is made) and fails open when the shared
-state is unreachable: losing Redis must not take every connector down with it.
+wrapper maps a refusal to ``CircuitOpen`` (no call is made).
+
+Shared state unreachable: the breaker falls back to a per-process one (the same algorithm on
+an in-process ``MemoryBackend``) rather than failing open — a provider outage during a Redis
+outage must still stop the calls, and losing Redis must not take every connector down either.
+Each call asks the shared store first (the ``GuardedBackend`` answers at once while it cools
+down), so the shared breaker is used again by itself as soon as Redis answers. A verdict goes
+back to the store that granted the permit.
 """
 
 from __future__ import annotations
 
 import random
 import time
+from dataclasses import dataclass
 
 import structlog
 
 from colonnade.config import BreakerSettings
 from colonnade.errors import CircuitOpen, StateUnavailable
-from colonnade.state import BreakerPermit, BreakerPolicy, BreakerState, StateBackend
+from colonnade.state import (
+    BreakerPermit,
+    BreakerPolicy,
+    BreakerState,
+    MemoryBackend,
+    StateBackend,
+)
 
 _log = structlog.get_logger("colonnade.breaker")
-_FAIL_OPEN = BreakerPermit(allowed=True, probe=False, state=BreakerState.CLOSED)
+
+
+@dataclass(frozen=True, slots=True)
+class Permit:
+    """A granted call, and whether this process's own breaker granted it."""
+
+    granted: BreakerPermit
+    local: bool = False
+
+
+_DISABLED = Permit(BreakerPermit(allowed=True, probe=False, state=BreakerState.CLOSED))
 
 
 def policy_from(settings: BreakerSettings) -> BreakerPolicy:
@@ -41,17 +64,20 @@ class CircuitBreaker:
         self.enabled = settings.enabled
         self.policy = policy_from(settings)
         self._backend = backend
+        self._local = MemoryBackend(max_entries=100)
+        self.local = False
+        """True while the shared state is unreachable and this process decides alone."""
 
-    async def acquire(self, operation: str) -> BreakerPermit:
+    async def acquire(self, operation: str) -> Permit:
         if not self.enabled:
-            return _FAIL_OPEN
+            return _DISABLED
+        now = time.time()
         try:
-            permit = await self._backend.breaker_acquire(
-                self.key, now=time.time(), policy=self.policy
-            )
+            permit = await self._backend.breaker_acquire(self.key, now=now, policy=self.policy)
+            self._use_local(False)
         except StateUnavailable:
-            _log.debug("breaker_fails_open", connector=self.connector)
-            return _FAIL_OPEN
+            self._use_local(True)
+            permit = await self._local.breaker_acquire(self.key, now=now, policy=self.policy)
         if not permit.allowed:
             retry_in = None if permit.retry_at is None else max(0.0, permit.retry_at - time.time())
             raise CircuitOpen(
@@ -61,25 +87,47 @@ class CircuitBreaker:
                 retry_after_s=retry_in,
                 request_sent=False,
             )
-        return permit
+        return Permit(permit, local=self.local)
 
-    async def record(self, permit: BreakerPermit, *, ok: bool) -> None:
+    async def record(self, permit: Permit, *, ok: bool) -> None:
         if not self.enabled:
             return
-        try:
-            state = await self._backend.breaker_record(
-                self.key,
-                ok=ok,
-                probe=permit.probe,
-                now=time.time(),
-                policy=self.policy,
-                jitter=random.uniform(0.8, 1.2),
+        now, jitter = time.time(), random.uniform(0.8, 1.2)
+        probe = permit.granted.probe
+        state: BreakerState | None = None
+        if not permit.local:
+            try:
+                state = await self._backend.breaker_record(
+                    self.key, ok=ok, probe=probe, now=now, policy=self.policy, jitter=jitter
+                )
+            except StateUnavailable:
+                self._use_local(True)
+                probe = False  # the shared probe's lease runs out by itself
+        if state is None:
+            state = await self._local.breaker_record(
+                self.key, ok=ok, probe=probe, now=now, policy=self.policy, jitter=jitter
             )
-        except StateUnavailable:
-            return
-        if state is not permit.state:
-            _log.info("breaker_transition", connector=self.connector, state=state.value)
+        if state is not permit.granted.state:
+            _log.info(
+                "breaker_transition",
+                connector=self.connector,
+                state=state.value,
+                scope="process" if self.local else "shared",
+            )
 
     async def state(self) -> BreakerState:
-        snap = await self._backend.breaker_snapshot(self.key, now=time.time(), policy=self.policy)
+        """The state calls are decided by now (shared, or this process's own)."""
+        now = time.time()
+        try:
+            snap = await self._backend.breaker_snapshot(self.key, now=now, policy=self.policy)
+        except StateUnavailable:
+            snap = await self._local.breaker_snapshot(self.key, now=now, policy=self.policy)
         return snap.state
+
+    def _use_local(self, local: bool) -> None:
+        if local is not self.local:
+            self.local = local
+            if local:
+                _log.warning("breaker_per_process", connector=self.connector, key=self.key)
+            else:
+                _log.info("breaker_shared_again", connector=self.connector, key=self.key)

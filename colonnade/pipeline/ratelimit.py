@@ -5,8 +5,13 @@ configured bucket (``rate_per_s``/``burst``) and the buckets its provider's head
 (``QuotaHint``: N left in a window → a bucket refilling at limit/window, lowered to N). A 429's
 ``Retry-After`` pauses the connector: until then every caller waits (or fails fast) instead of
 knocking again. Callers wait in a bounded queue (``max_queue`` waiters, ``max_wait_s`` and the
-request deadline), then fail fast with UPSTREAM_RATE_LIMITED — no call is made. Shared state
-unavailable → allow (a broken Redis must not stop traffic; the provider's own limit remains).
+request deadline), then fail fast with UPSTREAM_RATE_LIMITED — no call is made.
+
+Shared state unreachable: the buckets fall back to per-process ones (same keys, same rates, on
+an in-process ``MemoryBackend``) instead of allowing everything — a Redis outage must neither
+stop traffic nor lift our limits. With N replicas the provider may then see up to N times the
+rate (no replica knows N); the provider's own 429s still pause us. Every take asks the shared
+bucket first, so shared buckets are used again as soon as Redis answers.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from colonnade.config import RateLimitSettings
 from colonnade.errors import StateUnavailable, UpstreamRateLimited
 from colonnade.pipeline import deadline
 from colonnade.pipeline.ratelimit_headers import QuotaHint
-from colonnade.state import StateBackend
+from colonnade.state import MemoryBackend, StateBackend
 
 _log = structlog.get_logger("colonnade.ratelimit")
 
@@ -41,9 +46,14 @@ class RateLimiter:
         self._connector = connector
         self._settings = settings
         self._backend = backend
+        self._local = MemoryBackend(max_entries=100)
+        self.local = False
+        """True while the shared state is unreachable and the buckets are this process's."""
         self._buckets: dict[str, _Bucket] = {}
         self._paused_until = 0.0
         self._waiting = 0
+        self.queued = 0
+        """Callers that had to wait for a token (or a pause) at least once: for tests, ops."""
         if settings.rate_per_s:
             burst = settings.burst or max(1.0, settings.rate_per_s)
             self._buckets["configured"] = _Bucket(
@@ -61,12 +71,16 @@ class RateLimiter:
             budget = deadline.bounded(self._settings.max_wait_s)
             give_up_at = time.monotonic() + budget
             granted: set[str] = set()  # buckets that gave a token already: don't drain them
+            queued = False
             while True:
                 wait = await self._next_wait(granted)
                 if wait <= 0:
                     return
                 if time.monotonic() + wait > give_up_at:
                     raise self._limited("rate limit reached; the wait exceeds the budget", wait)
+                if not queued:
+                    queued = True
+                    self.queued += 1
                 await asyncio.sleep(wait)
         finally:
             self._waiting -= 1
@@ -85,9 +99,12 @@ class RateLimiter:
                 wait = await self._backend.take_token(
                     bucket.key, rate_per_s=bucket.rate_per_s, burst=bucket.burst, now=now
                 )
+                self._use_local(False)
             except StateUnavailable:
-                _log.debug("rate_limit_fails_open", connector=self._connector)
-                return 0.0
+                self._use_local(True)
+                wait = await self._local.take_token(
+                    bucket.key, rate_per_s=bucket.rate_per_s, burst=bucket.burst, now=now
+                )
             if wait > 0:
                 return wait
             granted.add(name)
@@ -109,16 +126,26 @@ class RateLimiter:
             bucket.rate_per_s = hint.limit / bucket.window_s
             bucket.burst = hint.limit
             bucket.expires_at = now + hint.window_s
-            try:
-                await self._backend.set_tokens(
-                    bucket.key,
-                    tokens=hint.remaining,
-                    rate_per_s=bucket.rate_per_s,
-                    burst=bucket.burst,
-                    now=now,
-                )
-            except StateUnavailable:
-                return
+            # Both stores learn it: the local bucket is right when Redis goes away.
+            for store in (self._backend, self._local):
+                try:
+                    await store.set_tokens(
+                        bucket.key,
+                        tokens=hint.remaining,
+                        rate_per_s=bucket.rate_per_s,
+                        burst=bucket.burst,
+                        now=now,
+                    )
+                except StateUnavailable:
+                    self._use_local(True)
+
+    def _use_local(self, local: bool) -> None:
+        if local is not self.local:
+            self.local = local
+            if local:
+                _log.warning("rate_limit_per_process", connector=self._connector)
+            else:
+                _log.info("rate_limit_shared_again", connector=self._connector)
 
     def pause(self, seconds: float) -> None:
         """The provider said Retry-After: nobody in this process calls before then (callers

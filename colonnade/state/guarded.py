@@ -2,8 +2,9 @@
 
 Redis calls have a 250 ms socket timeout; a blackholed Redis would add that to every cache
 lookup, breaker check and token take of every request. After a failure this wrapper answers
-``StateUnavailable`` at once for ``cooldown_s`` (callers bypass the cache and fail open), then
-lets calls through again — so the cache comes back by itself when Redis does.
+``StateUnavailable`` at once for ``cooldown_s`` (callers bypass the cache; breakers and rate
+limits use per-process state), then lets calls through again — so the shared cache, breakers
+and buckets come back by themselves when Redis does.
 """
 
 from __future__ import annotations

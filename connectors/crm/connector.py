@@ -133,7 +133,7 @@ class CrmConnector(HttpConnector):
             params={"ids": ",".join(ids), "fields": ",".join(ACCOUNT_FIELDS)},
         )
         response = await self.send(attempt, ACCOUNTS_BY_ID, request)
-        records = self.parse(ACCOUNTS_BY_ID, response, COLLECTION)
+        records = await self.aparse(ACCOUNTS_BY_ID, response, COLLECTION)
         if len(records) != len(ids):
             raise self.contract_violation(
                 ACCOUNTS_BY_ID, ValueError("record count differs from ids")
@@ -152,14 +152,14 @@ class CrmConnector(HttpConnector):
 
     async def _query(self, attempt: Attempt, op: Operation, q: str, want: int) -> list[SfAccount]:
         request = self.http.build_request("GET", f"{self._data}/query", params={"q": q})
-        page = self.parse(op, await self.send(attempt, op, request), QUERY)
+        page = await self.aparse(op, await self.send(attempt, op, request), QUERY)
         records = list(page.records)
         while not page.done and page.nextRecordsUrl and len(records) < want:
             if not page.nextRecordsUrl.startswith(f"{self._data}/query/"):
                 # Our token goes only where we decide: never to a URL the body names.
                 raise self.contract_violation(op, ValueError("nextRecordsUrl outside the API"))
             request = self.http.build_request("GET", page.nextRecordsUrl)
-            page = self.parse(op, await self.send(attempt, op, request), QUERY)
+            page = await self.aparse(op, await self.send(attempt, op, request), QUERY)
             records.extend(page.records)
         return records
 

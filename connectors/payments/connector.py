@@ -137,7 +137,7 @@ class PaymentsConnector(HttpConnector):
         for _ in range(_MAX_PAGES):
             request = self.http.build_request("GET", "/v1/payment_intents", params=params)
             response = await self.send(attempt, PAYMENTS_BY_CUSTOMER, request)
-            page = self.parse(PAYMENTS_BY_CUSTOMER, response, PAYMENT_INTENT_LIST)
+            page = await self.aparse(PAYMENTS_BY_CUSTOMER, response, PAYMENT_INTENT_LIST)
             payments.extend(self._payment(PAYMENTS_BY_CUSTOMER, i) for i in page.data)
             if not page.has_more or not page.data:
                 break

@@ -27,14 +27,22 @@ async def test_a_token_that_expires_mid_traffic_costs_one_refresh_and_no_failure
 
 
 async def test_tokens_are_renewed_before_they_expire(make_facade, providers: SandboxSet) -> None:
-    providers.crm.token_ttl_s = 2
-    facade = await make_facade(connectors={"crm": {"token_refresh_ahead_s": 1.5}})
-    for n in range(4):
-        assert "errors" not in await facade.query(customer(n + 1))
-        await asyncio.sleep(0.7)
+    """The refresh-ahead window covers the token's whole life (60 s): the request after the
+    first finds it due for renewal, still uses it, and one background refresh replaces it —
+    long before it expires, so only refresh-ahead can have issued the second token."""
+    providers.crm.token_ttl_s = 60
+    facade = await make_facade(connectors={"crm": {"token_refresh_ahead_s": 60}})
+    auth = facade.connector("crm").auth
+    assert "errors" not in await facade.query(customer(1))
+    assert providers.crm.tokens_issued == 1
+    assert "errors" not in await facade.query(customer(2))  # served with the current token
+    refresh = auth._background  # None once it finished (or if it never started)
+    if refresh is not None:
+        async with asyncio.timeout(5):  # hang guard
+            await refresh
+    assert providers.crm.tokens_issued == 2
     statuses = [c.status for c in providers.crm.recorder.calls("crm.sobject_collection")]
-    assert 401 not in statuses  # renewed ahead, never refused
-    assert providers.crm.tokens_issued >= 2
+    assert statuses == [200, 200]  # renewed ahead, never refused
 
 
 async def test_refused_client_credentials_are_unavailable_not_a_crash(

@@ -27,11 +27,15 @@ async def test_a_configured_limit_refuses_the_excess_without_calling(
 
 async def test_waiters_queue_within_their_budget(make_facade, providers: SandboxSet) -> None:
     facade = await make_facade(
-        connectors={"crm": {"rate_limit": {"rate_per_s": 20, "burst": 1, "max_wait_s": 5}}}
+        connectors={"crm": {"rate_limit": {"rate_per_s": 5, "burst": 1, "max_wait_s": 5}}}
     )
+    limiter = facade.connector("crm").pipeline.caller.limiter
     bodies = await asyncio.gather(*(facade.query(customer(n)) for n in range(1, 6)))
     assert all("errors" not in b for b in bodies)  # they waited for tokens instead of failing
     assert providers.crm.recorder.count("crm.sobject_collection") == 5
+    # Five arrive together and one token comes every 200 ms: the first goes at once, the
+    # others queue (one arriving late may find a refilled token; none goes without a limiter).
+    assert limiter.queued >= 3
 
 
 async def test_the_provider_s_own_allowance_is_respected_before_it_refuses(

@@ -156,7 +156,11 @@ async def test_a_read_that_began_before_a_write_is_not_cached_after_it(facade, p
         Fault("delay_after_commit", match="erp.ZSD_SALESORDER_GETLIST", latency_s=0.5, times=1)
     )
     slow_read = asyncio.create_task(facade.query(orders))
-    await asyncio.sleep(0.2)
+    # Wait for the read to reach the ERP (counted by the sandbox), not for a guessed time: on
+    # a loaded machine 0.2 s was sometimes not enough and the write overtook the read.
+    async with asyncio.timeout(5):  # hang guard
+        while providers.erp.recorder.in_flight == 0:  # noqa: ASYNC110 - a sandbox thread's count
+            await asyncio.sleep(0.005)
     line = {"material": "MAT-1001", "quantity": "1", "unitPrice": "1"}
     created = await facade.query(
         CREATE_ORDER, {"input": {"customerId": CUSTOMER, "currency": "EUR", "lines": [line]}}

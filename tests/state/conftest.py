@@ -38,7 +38,9 @@ async def backend(request: pytest.FixtureRequest) -> AsyncIterator[StateBackend]
         await memory.aclose()
         return
     async with redis_prefix_context() as prefix:
-        shared = RedisBackend(REDIS_URL, prefix=prefix)
+        # Patient timeouts: the contract suite checks semantics (50 concurrent lock attempts,
+        # one winner), not Redis latency; on a loaded machine 250 ms connects failed it.
+        shared = RedisBackend(REDIS_URL, prefix=prefix, socket_timeout_s=5, connect_timeout_s=5)
         try:
             yield shared
         finally:
