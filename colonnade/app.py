@@ -25,7 +25,7 @@ from colonnade.errors import StateUnavailable
 from colonnade.http_limits import BodySizeLimit
 from colonnade.metrics import render as render_metrics
 from colonnade.observability.assets import LocalAssets
-from colonnade.observability.routes import observability_routes
+from colonnade.observability.routes import observe
 from colonnade.runtime import Runtime
 
 PROMETHEUS_TEXT = "text/plain; version=0.0.4"
@@ -99,7 +99,6 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
             methods=["GET", "POST"],
         ),
     ]
-    routes.extend(observability_routes(settings, runtime, services, graphql))
     if settings.admin_token or settings.admin_token_file:
         admin = Secret("admin_token", settings.admin_token, settings.admin_token_file)
         routes.append(
@@ -120,6 +119,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
         routes=routes,
         lifespan=lifespan,
     )
+    observe(app, settings, runtime, services, graphql)
     app.state.runtime = runtime
     app.state.services = services
     return app

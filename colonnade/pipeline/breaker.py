@@ -63,9 +63,10 @@ class CircuitBreaker:
             )
         return permit
 
-    async def record(self, permit: BreakerPermit, *, ok: bool) -> None:
+    async def record(self, permit: BreakerPermit, *, ok: bool) -> BreakerState | None:
+        """Record a verdict; returns the state after it (None: disabled or state unreachable)."""
         if not self.enabled:
-            return
+            return None
         try:
             state = await self._backend.breaker_record(
                 self.key,
@@ -76,9 +77,10 @@ class CircuitBreaker:
                 jitter=random.uniform(0.8, 1.2),
             )
         except StateUnavailable:
-            return
+            return None
         if state is not permit.state:
             _log.info("breaker_transition", connector=self.connector, state=state.value)
+        return state
 
     async def state(self) -> BreakerState:
         snap = await self._backend.breaker_snapshot(self.key, now=time.time(), policy=self.policy)

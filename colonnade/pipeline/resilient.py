@@ -22,6 +22,7 @@ from typing import TypeVar
 
 from colonnade.config import ConnectorSettings
 from colonnade.errors import (
+    CircuitOpen,
     UpstreamError,
     UpstreamRateLimited,
     UpstreamTimeout,
@@ -149,7 +150,12 @@ class ResilientCaller:
         if (deadline.remaining() or 1.0) <= _MIN_ATTEMPT_S:
             raise self._timeout(op, "the request deadline passed before the call", sent=False)
         breaker = self.breaker(op.name)
-        permit = await breaker.acquire(op.name)
+        try:
+            permit = await breaker.acquire(op.name)
+        except CircuitOpen:
+            self.telemetry.breaker_seen(self.connector, breaker.key, "open")
+            raise
+        self.telemetry.breaker_seen(self.connector, breaker.key, permit.state.value)
         verdict: bool | None = None  # None: the provider was never asked; record nothing
         try:
             await self.limiter.acquire()
@@ -158,6 +164,7 @@ class ResilientCaller:
                     await self._bulkhead.acquire()
             except TimeoutError:
                 raise self._timeout(op, "no free connection slot in time", sent=False) from None
+            self.telemetry.in_flight(self.connector, 1)
             try:
                 budget = deadline.bounded(self.settings.timeouts.total_s)
                 if budget <= _MIN_ATTEMPT_S:
@@ -171,6 +178,7 @@ class ResilientCaller:
                 raise self._timeout(op, "the provider did not answer in time", sent=True) from None
             finally:
                 self._bulkhead.release()
+                self.telemetry.in_flight(self.connector, -1)
             verdict = True
             return result
         except UpstreamError as err:
@@ -181,7 +189,9 @@ class ResilientCaller:
             # Local refusals (limiter, bulkhead, no time left) and cancellations say nothing
             # about the provider: no verdict (a probe's lease expires by itself).
             if verdict is not None and not _cancelled():
-                await breaker.record(permit, ok=verdict)
+                after = await breaker.record(permit, ok=verdict)
+                if after is not None:
+                    self.telemetry.breaker_seen(self.connector, breaker.key, after.value)
 
     def _retry_delay(
         self, err: UpstreamError, number: int, idempotent: bool, started: float
