@@ -33,7 +33,6 @@ class ObserveOperation(SchemaExtension):
             except RuntimeError:  # no operation matches the requested operationName
                 obs.operation_type = "unknown"
             obs.operation_name = ec.operation_name
-        codes = _codes(ec.pre_execution_errors)
-        if ec.result is not None:
-            codes += _codes(ec.result.errors)
-        obs.error_codes.extend(codes)
+        # A refused document's errors are both pre-execution errors and the result's: once.
+        errors = ec.result.errors if ec.result is not None else ec.pre_execution_errors
+        obs.error_codes.extend(_codes(errors))

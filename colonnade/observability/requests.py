@@ -50,11 +50,13 @@ class RequestObserver:
             context.request_id_from(headers.get("x-request-id")), client=client_of(headers)
         )
         status = 500
+        json_body = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, json_body
             if message["type"] == "http.response.start":
                 status = message["status"]
+                json_body = "json" in Headers(raw=message["headers"]).get("content-type", "")
                 MutableHeaders(scope=message)["X-Request-Id"] = obs.request_id
             await send(message)
 
@@ -65,16 +67,25 @@ class RequestObserver:
                 await self.app(scope, receive, send_with_id)
         finally:
             context.current.reset(token)
-            self._finish(obs, status, time.perf_counter() - started, scope)
+            self._finish(obs, status, json_body, time.perf_counter() - started, scope)
 
     def _finish(
-        self, obs: context.RequestObservation, status: int, duration_s: float, scope: Scope
+        self,
+        obs: context.RequestObservation,
+        status: int,
+        json_body: bool,
+        duration_s: float,
+        scope: Scope,
     ) -> None:
         if not obs.executed:
-            code = _STATUS_CODES.get(status) or ("INTERNAL_SERVER_ERROR" if status >= 500 else None)
-            if code is None:
+            if status >= 500:
+                obs.error_codes.append("INTERNAL_SERVER_ERROR")
+            elif status in _STATUS_CODES:
+                obs.error_codes.append(_STATUS_CODES[status])
+            elif json_body:
+                obs.error_codes.append("GRAPHQL_PARSE_FAILED")  # refused before execution
+            else:
                 return  # the GraphiQL page, a CORS preflight: not an operation
-            obs.error_codes.append(code)
         outcome = self.telemetry.graphql_request(obs, duration_s)
         fields: dict[str, Any] = {
             "request_id": obs.request_id,
