@@ -15,14 +15,18 @@ import logging
 import sys
 import time
 from collections import Counter, deque
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import structlog
+from opentelemetry.trace import SpanKind
 
+from colonnade.errors import ColonnadeError
 from colonnade.metrics import BREAKER_STATES, Metrics, OperationNames
 from colonnade.observability import context
+from colonnade.observability.tracing import Tracing
 from colonnade.observability.versions import ConnectorVersion, Notice, notice_from
 from colonnade.pipeline.ratelimit_headers import quota_hints
 
@@ -66,6 +70,7 @@ class Telemetry:
         self.breakers: dict[str, tuple[str, str]] = {}  # breaker key → (connector, state)
         self.quota: dict[tuple[str, str], tuple[float, float]] = {}  # → (remaining, limit)
         self._operation_names = OperationNames()
+        self.tracing = Tracing()
 
     # ------------------------------------------------------------ upstream attempts
     def attempt(self, record: AttemptRecord) -> None:
@@ -114,11 +119,19 @@ class Telemetry:
         self.metrics.bulkhead_capacity.labels(name).set(bulkhead)
         self.metrics.bulkhead_in_flight.labels(name).set(0)
 
-    def breaker_seen(self, connector: str, key: str, state: str) -> None:
+    def breaker_seen(
+        self, connector: str, key: str, state: str, *, verdict: str | None = None
+    ) -> None:
         """A breaker's state as this process saw it (its own verdicts, or another replica's
-        through shared state); a change is a transition."""
+        through shared state); a change is a transition. ``verdict`` (refused, probe, ok,
+        failure) is what the breaker decided for this call: a span of its own."""
         key = key.removeprefix("cb:")
         previous = self.breakers.get(key)
+        if verdict is not None:
+            self.tracing.step(
+                f"breaker {verdict}",
+                {"colonnade.connector": connector, "colonnade.breaker": key, "state": state},
+            )
         if previous is not None and previous[1] == state:
             return
         self.breakers[key] = (connector, state)
@@ -132,6 +145,40 @@ class Telemetry:
         obs = context.observation()
         if obs is not None:
             headers["X-Request-Id"] = obs.request_id
+        self.tracing.inject(headers)
+
+    @contextmanager
+    def attempt_span(self, connector: str, operation: str, attempt: Any) -> Iterator[None]:
+        """The span of one upstream attempt (kind CLIENT): current while the request is sent,
+        so its ``traceparent`` names it; status and outcome are set when it ends."""
+        attributes = {
+            "colonnade.connector": connector,
+            "colonnade.operation": operation,
+            "colonnade.attempt": attempt.number,
+        }
+        with self.tracing.span(
+            f"{connector} {operation}", attributes, kind=SpanKind.CLIENT
+        ) as span:
+            try:
+                yield
+            except ColonnadeError as err:
+                self.tracing.failed(span, err.code.value)
+                raise
+            finally:
+                if attempt.status is not None:
+                    span.set_attribute("http.response.status_code", attempt.status)
+
+    def coalesced(self, connector: str, operation: str, keys: int) -> None:
+        """Callers that joined a call already in flight instead of making their own."""
+        if keys:
+            self.tracing.step(
+                "coalesced",
+                {
+                    "colonnade.connector": connector,
+                    "colonnade.operation": operation,
+                    "colonnade.keys": keys,
+                },
+            )
 
     def in_flight(self, connector: str, delta: int) -> None:
         self.metrics.bulkhead_in_flight.labels(connector).inc(delta)
@@ -157,6 +204,12 @@ class Telemetry:
         family = self.metrics.families.get(key[0])
         if family is not None:
             family.labels(*key[1:]).inc(by)
+        if key[0] == "cache" and by:
+            connector, tier, outcome = key[1:4]
+            self.tracing.step(
+                f"cache {outcome}",
+                {"colonnade.connector": connector, "colonnade.cache.tier": tier, "keys": by},
+            )
         if key[0] == "retry_budget_exhausted":
             self.recent_errors.append(
                 ErrorSeen(time.time(), key[1], "*", "RETRY_BUDGET_EXHAUSTED", None)

@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 import structlog
+from opentelemetry.trace import Span, SpanKind
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -62,12 +63,35 @@ class RequestObserver:
 
         token = context.current.set(obs)
         started = time.perf_counter()
+        tracing = self.telemetry.tracing
         try:
-            with structlog.contextvars.bound_contextvars(request_id=obs.request_id):
-                await self.app(scope, receive, send_with_id)
+            with (
+                structlog.contextvars.bound_contextvars(request_id=obs.request_id),
+                tracing.span(
+                    "graphql",
+                    {"colonnade.request_id": obs.request_id},
+                    kind=SpanKind.SERVER,
+                    context=tracing.extract(headers),  # the client's traceparent, if any
+                ) as span,
+            ):
+                try:
+                    await self.app(scope, receive, send_with_id)
+                finally:
+                    self._finish(obs, status, json_body, time.perf_counter() - started, scope)
+                    self._describe(span, obs, status)
         finally:
             context.current.reset(token)
-            self._finish(obs, status, json_body, time.perf_counter() - started, scope)
+
+    def _describe(self, span: Span, obs: context.RequestObservation, status: int) -> None:
+        name = self.telemetry.operation_label(obs)
+        span.update_name(f"{obs.operation_type} {name}")
+        span.set_attribute("graphql.operation.type", obs.operation_type)
+        span.set_attribute("graphql.operation.name", name)
+        span.set_attribute("http.response.status_code", status)
+        span.set_attribute("colonnade.upstream_calls", sum(obs.upstream_calls.values()))
+        if obs.error_codes:
+            span.set_attribute("colonnade.error_codes", sorted(set(obs.error_codes)))
+            self.telemetry.tracing.failed(span, sorted(set(obs.error_codes))[0])
 
     def _finish(
         self,

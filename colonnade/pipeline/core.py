@@ -24,6 +24,7 @@ from pydantic import TypeAdapter
 
 from colonnade.config import ConnectorSettings
 from colonnade.errors import StateUnavailable, UpstreamError, UpstreamTimeout
+from colonnade.observability.tracing import traced_batch
 from colonnade.pipeline import deadline
 from colonnade.pipeline.cache import (
     Entry,
@@ -103,6 +104,7 @@ class ConnectorPipeline:
         [entry] = await self.cache.lookup([key])
         return await self._resolve(op, key, entry, fetch, codec, tier, tags)
 
+    @traced_batch
     async def read_each(
         self,
         op: Operation,
@@ -175,6 +177,7 @@ class ConnectorPipeline:
             raise
         return Fetched(value)
 
+    @traced_batch
     async def read_many(
         self,
         op: Operation,
@@ -236,6 +239,8 @@ class ConnectorPipeline:
                 lambda: self._flight.do_many([cache_key[k] for k in refresh], load),
             )
         if missing:
+            joined = sum(cache_key[k] in self._flight for k in missing)
+            self.caller.telemetry.coalesced(op.connector, op.name, joined)
             loaded = await self._flight.do_many(
                 [cache_key[k] for k in missing],
                 self._detached_many(load),
@@ -317,6 +322,8 @@ class ConnectorPipeline:
             with deadline.detached_scope(self.settings.deadline_s):
                 return await fn()
 
+        if key in self._flight:
+            self.caller.telemetry.coalesced(op.connector, op.name, 1)
         try:
             result: T = await self._flight.do(key, detached, wait_s=deadline.remaining())
         except TimeoutError:

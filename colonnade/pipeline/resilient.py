@@ -39,6 +39,7 @@ T = TypeVar("T")
 
 
 _MIN_ATTEMPT_S = 0.005
+_VERDICT = {True: "ok", False: "failure"}
 
 
 @dataclass(slots=True)
@@ -140,25 +141,37 @@ class ResilientCaller:
                         err.attempts_sent = sent_attempts
                         err.request_sent = sent_attempts > 0
                         raise
-                    await asyncio.sleep(delay)
+                    with self.telemetry.tracing.span(
+                        "retry wait", {"colonnade.retry.delay_s": delay, "error.type": err.code}
+                    ):
+                        await asyncio.sleep(delay)
                     number += 1
                     continue
                 self._record(op, attempt, "ok", t0, None)
                 return result
 
     async def _attempt(self, op: Operation, attempt_fn: AttemptFn[T], attempt: Attempt) -> T:
+        with self.telemetry.attempt_span(self.connector, op.name, attempt):
+            return await self._guarded(op, attempt_fn, attempt)
+
+    async def _guarded(self, op: Operation, attempt_fn: AttemptFn[T], attempt: Attempt) -> T:
         if (deadline.remaining() or 1.0) <= _MIN_ATTEMPT_S:
             raise self._timeout(op, "the request deadline passed before the call", sent=False)
         breaker = self.breaker(op.name)
         try:
             permit = await breaker.acquire(op.name)
         except CircuitOpen:
-            self.telemetry.breaker_seen(self.connector, breaker.key, "open")
+            self.telemetry.breaker_seen(self.connector, breaker.key, "open", verdict="refused")
             raise
-        self.telemetry.breaker_seen(self.connector, breaker.key, permit.state.value)
+        probe = "probe" if permit.probe else None
+        self.telemetry.breaker_seen(self.connector, breaker.key, permit.state.value, verdict=probe)
         verdict: bool | None = None  # None: the provider was never asked; record nothing
         try:
+            waiting_since = time.time_ns()
             await self.limiter.acquire()
+            self.telemetry.tracing.waited(
+                "rate_limit wait", waiting_since, {"colonnade.connector": self.connector}
+            )
             try:
                 async with asyncio.timeout(deadline.bounded(self.settings.deadline_s)):
                     await self._bulkhead.acquire()
@@ -191,7 +204,9 @@ class ResilientCaller:
             if verdict is not None and not _cancelled():
                 after = await breaker.record(permit, ok=verdict)
                 if after is not None:
-                    self.telemetry.breaker_seen(self.connector, breaker.key, after.value)
+                    self.telemetry.breaker_seen(
+                        self.connector, breaker.key, after.value, verdict=_VERDICT[verdict]
+                    )
 
     def _retry_delay(
         self, err: UpstreamError, number: int, idempotent: bool, started: float
