@@ -26,6 +26,7 @@ from opentelemetry.trace import SpanKind
 from colonnade.errors import ColonnadeError
 from colonnade.metrics import BREAKER_STATES, Metrics, OperationNames
 from colonnade.observability import context
+from colonnade.observability.timeline import Timeline
 from colonnade.observability.tracing import Tracing
 from colonnade.observability.versions import ConnectorVersion, Notice, notice_from
 from colonnade.pipeline.ratelimit_headers import quota_hints
@@ -71,11 +72,13 @@ class Telemetry:
         self.quota: dict[tuple[str, str], tuple[float, float]] = {}  # → (remaining, limit)
         self._operation_names = OperationNames()
         self.tracing = Tracing()
+        self.timeline = Timeline()
 
     # ------------------------------------------------------------ upstream attempts
     def attempt(self, record: AttemptRecord) -> None:
         m = self.metrics
         self.recent.append(record)
+        self.timeline.add(record.connector, record.outcome, record.latency_ms)
         self.counters[
             ("upstream_attempts", record.connector, record.operation, record.outcome)
         ] += 1

@@ -9,9 +9,11 @@ import structlog
 from starlette.applications import Starlette
 from starlette.routing import Route
 
+from colonnade.auth import Secret
 from colonnade.config import Settings
 from colonnade.observability.assets import ASSETS_PREFIX
 from colonnade.observability.graphql_ext import ObserveOperation
+from colonnade.observability.ops import ops_routes
 from colonnade.observability.requests import RequestObserver
 from colonnade.runtime import Runtime
 
@@ -46,3 +48,9 @@ def observe(
         if missing:
             _log.warning("graphiql_assets_missing", missing=missing, fix="scripts/web-assets.sh")
     app.router.routes.append(Route(f"{ASSETS_PREFIX}/{{path:path}}", graphql.local_assets.endpoint))
+    token = (
+        Secret("admin_token", settings.admin_token, settings.admin_token_file)
+        if settings.admin_token or settings.admin_token_file
+        else None
+    )
+    app.router.routes.extend(ops_routes(telemetry, token))

@@ -49,7 +49,7 @@ def _is_local(url: str) -> bool:
 
 
 @contextmanager
-def offline_page() -> Iterator[tuple[object, Traffic]]:
+def offline_page(**context_options: object) -> Iterator[tuple[object, Traffic]]:
     """A fresh-profile Chromium page that may only talk to loopback."""
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
@@ -62,6 +62,7 @@ def offline_page() -> Iterator[tuple[object, Traffic]]:
             headless=True,
             args=FLAGS,
             viewport={"width": 1400, "height": 900},
+            **context_options,
         )
         try:
 
