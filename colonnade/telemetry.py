@@ -72,6 +72,7 @@ class Telemetry:
         self.quota: dict[tuple[str, str], tuple[float, float]] = {}  # → (remaining, limit)
         self._operation_names = OperationNames()
         self.tracing = Tracing()
+        self._children: dict[tuple[str, ...], Any] = {}  # label lookups, once per label set
         self.timeline = Timeline()
 
     # ------------------------------------------------------------ upstream attempts
@@ -154,6 +155,9 @@ class Telemetry:
     def attempt_span(self, connector: str, operation: str, attempt: Any) -> Iterator[None]:
         """The span of one upstream attempt (kind CLIENT): current while the request is sent,
         so its ``traceparent`` names it; status and outcome are set when it ends."""
+        if not self.tracing.recording:
+            yield
+            return
         attributes = {
             "colonnade.connector": connector,
             "colonnade.operation": operation,
@@ -204,9 +208,13 @@ class Telemetry:
     # ------------------------------------------------------------ generic counters
     def count(self, *key: str, by: int = 1) -> None:
         self.counters[key] += by
-        family = self.metrics.families.get(key[0])
-        if family is not None:
-            family.labels(*key[1:]).inc(by)
+        child = self._children.get(key)
+        if child is None:
+            family = self.metrics.families.get(key[0])
+            if family is not None:
+                child = self._children[key] = family.labels(*key[1:])
+        if child is not None:
+            child.inc(by)
         if key[0] == "cache" and by:
             connector, tier, outcome = key[1:4]
             self.tracing.step(

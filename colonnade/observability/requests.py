@@ -71,7 +71,10 @@ class RequestObserver:
                     "graphql",
                     {"colonnade.request_id": obs.request_id},
                     kind=SpanKind.SERVER,
-                    context=tracing.extract(headers),  # the client's traceparent, if any
+                    # The client's traceparent, if any (not even parsed when absent and unrecorded).
+                    context=tracing.extract(headers)
+                    if tracing.recording or "traceparent" in headers
+                    else None,
                 ) as span,
             ):
                 try:

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
 import structlog
+from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
@@ -84,6 +85,18 @@ class Tracing:
         kind: SpanKind = SpanKind.INTERNAL,
         context: Context | None = None,
     ) -> Iterator[Span]:
+        if not self.recording:
+            # Nothing records: skip the tracer, but keep a client's span context current so
+            # ``inject`` passes its traceparent on to the providers.
+            if context is None:
+                yield trace.INVALID_SPAN
+                return
+            token = otel_context.attach(context)
+            try:
+                yield trace.get_current_span(context)
+            finally:
+                otel_context.detach(token)
+            return
         with self._tracer.start_as_current_span(
             name, context=context, kind=kind, attributes=attributes
         ) as span:
@@ -119,12 +132,14 @@ def traced_batch(fn: F) -> F:
 
     @functools.wraps(fn)
     async def wrapper(self: Any, op: Any, keys: Any, *args: Any, **kwargs: Any) -> Any:
+        tracing: Tracing = self.caller.telemetry.tracing
+        if not tracing.recording:
+            return await fn(self, op, keys, *args, **kwargs)
         attributes = {
             "colonnade.connector": op.connector,
             "colonnade.operation": op.name,
             "colonnade.batch.keys": len(keys),
         }
-        tracing: Tracing = self.caller.telemetry.tracing
         with tracing.span(f"batch {op.connector}.{op.name}", attributes):
             return await fn(self, op, keys, *args, **kwargs)
 
