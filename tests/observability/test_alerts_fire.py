@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from browser_kit import ARTIFACTS
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from prometheus_client.parser import text_string_to_metric_families
 from support import metric
 
@@ -83,12 +85,15 @@ def promtool_test(before: str, after: str) -> dict[str, Any]:
 
 
 async def test_erp_outage_fires_breaker_and_error_rate_alerts(
-    make_facade, providers: SandboxSet, tmp_path: Path
+    make_facade, providers: SandboxSet, tmp_path: Path, logs: list[dict[str, Any]]
 ) -> None:
+    """The issue's "done when": one ERP outage seen in metrics, trace, access log and alerts."""
     promtool = shutil.which("promtool")
     if promtool is None:
         pytest.skip("promtool missing (scripts/ci/promtool.sh installs it)")
     facade = await make_facade(connectors={"erp": {"breaker": BREAKER}})
+    exporter = InMemorySpanExporter()
+    facade.runtime.telemetry.tracing.add_processor(SimpleSpanProcessor(exporter))
     await facade.query(order_query(0))  # healthy traffic first
     await facade.query('{ customer(id: "001000000000002AAA") { name } }')
     before = (await facade.client.get("/metrics")).text
@@ -103,6 +108,22 @@ async def test_erp_outage_fires_breaker_and_error_rate_alerts(
     assert (metric(after, "colonnade_upstream_attempts_total", **failed) or 0) > (
         metric(before, "colonnade_upstream_attempts_total", **failed) or 0
     )
+
+    # The trace: retries with their delays, the breaker's verdicts (failures, then refusals).
+    spans = exporter.get_finished_spans()
+    waits = [sp for sp in spans if sp.name == "retry wait"]
+    assert waits
+    assert all(sp.attributes["colonnade.retry.delay_s"] >= 0 for sp in waits)
+    assert all(sp.attributes["error.type"] == "UPSTREAM_UNAVAILABLE" for sp in waits)
+    verdicts = {sp.name for sp in spans if sp.name.startswith("breaker ")}
+    assert {"breaker failure", "breaker refused"} <= verdicts
+    # The access log: the outage's requests name their codes and the ERP calls they made.
+    lines = [e for e in logs if e["event"] == "graphql_request"]
+    assert len(lines) == 9
+    assert lines[2]["error_codes"] == ["UPSTREAM_UNAVAILABLE"]
+    assert lines[2]["upstream_calls"] == {"erp": 3}  # three attempts, all failed
+    assert lines[-1]["error_codes"] == ["CIRCUIT_OPEN"]
+    assert lines[-1]["upstream_calls"] == {}  # refused by the breaker: nothing was sent
 
     test_file = tmp_path / "scraped_outage_test.yml"
     test_file.write_text(json.dumps(promtool_test(before, after), indent=1))  # JSON is YAML
