@@ -24,6 +24,8 @@ from colonnade.config import Settings
 from colonnade.errors import StateUnavailable
 from colonnade.http_limits import BodySizeLimit
 from colonnade.metrics import render as render_metrics
+from colonnade.observability.assets import LocalAssets
+from colonnade.observability.routes import observe
 from colonnade.runtime import Runtime
 
 PROMETHEUS_TEXT = "text/plain; version=0.0.4"
@@ -33,6 +35,15 @@ class ColonnadeGraphQL(GraphQL[Any, None]):
     def __init__(self, services: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._services = services
+        self.local_assets = LocalAssets()
+        self._ide_html: str | None = None
+
+    @property
+    def graphql_ide_html(self) -> str:
+        # Strawberry's page with its CDN URLs pointed at files Colonnade serves itself.
+        if self._ide_html is None:
+            self._ide_html = self.local_assets.localize(super().graphql_ide_html)
+        return self._ide_html
 
     async def get_context(self, request: Any, response: Any) -> Any:
         from resolvers.context import RequestContext
@@ -108,6 +119,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
         routes=routes,
         lifespan=lifespan,
     )
+    observe(app, settings, runtime, services, graphql)
     app.state.runtime = runtime
     app.state.services = services
     return app

@@ -75,6 +75,17 @@ def main(argv: list[str] | None = None) -> int:
     invalidate.add_argument("--key", action="append", default=[])
     invalidate.add_argument("--config", type=Path, default=None)
 
+    versions = sub.add_parser(
+        "versions",
+        help="the API version each connector speaks; with --url, the deprecation and sunset "
+        "notices a running instance has seen",
+    )
+    versions.add_argument("--config", type=Path, default=None)
+    versions.add_argument(
+        "--url", default=None, help="a running instance, e.g. http://127.0.0.1:8000"
+    )
+    versions.add_argument("--json", action="store_true", help="JSON instead of a table")
+
     sandbox = sub.add_parser(
         "sandbox", help="run only the sandbox providers (for demos and benchmarks)"
     )
@@ -99,6 +110,10 @@ def main(argv: list[str] | None = None) -> int:
             return _check(settings)
         if args.command == "contracts":
             return asyncio.run(_contracts(settings, args.action, args.live, args.connector))
+        if args.command == "versions":
+            from colonnade.observability.versions_cli import versions_command
+
+            return versions_command(settings, args.url, as_json=args.json)
         if args.command == "invalidate":
             return asyncio.run(_invalidate(settings, args.tag, args.key))
         return _serve(settings, args.host, args.port)

@@ -135,6 +135,7 @@ class HttpConnector:
     # ------------------------------------------------------------------ transport
     async def send(self, attempt: Attempt, op: Operation, request: httpx.Request) -> httpx.Response:
         """Send with credentials; after a 401, refresh once and resend once; then classify."""
+        self.runtime.telemetry.outbound(request.headers)
         await self.auth.apply(request)
         response = await self._exchange(attempt, op, request)
         if response.status_code == 401 and await self.auth.refresh(request):
@@ -144,6 +145,7 @@ class HttpConnector:
             await self.auth.apply(retry)
             response = await self._exchange(attempt, op, retry)
         attempt.status = response.status_code
+        self.runtime.telemetry.response(self.name, response.status_code, response.headers)
         await self.pipeline.caller.limiter.learn(quota_hints(response.headers))
         if response.status_code == 401:
             raise UpstreamUnauthenticated(

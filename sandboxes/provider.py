@@ -175,6 +175,9 @@ class Operation:
             headers["Idempotency-Key"] = key
         if "authorization" in request.headers:
             headers["Authorization"] = "present"
+        for name in ("X-Request-Id", "traceparent"):  # correlation headers, never secrets
+            if (value := request.headers.get(name)) is not None:
+                headers[name] = value
         self.provider.recorder.record(
             CallRecord(
                 provider=self.provider.name,

@@ -310,3 +310,14 @@ def order_input(idempotency_key: str | None = None, **extra: Any) -> dict[str, A
     if idempotency_key is not None:
         data["idempotencyKey"] = idempotency_key
     return data
+
+
+def metric(text: str, name: str, **labels: str) -> float | None:
+    """The value of one sample in a Prometheus exposition (None when absent)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
+                return float(sample.value)
+    return None

@@ -89,9 +89,10 @@ class CircuitBreaker:
             )
         return Permit(permit, local=self.local)
 
-    async def record(self, permit: Permit, *, ok: bool) -> None:
+    async def record(self, permit: Permit, *, ok: bool) -> BreakerState | None:
+        """Record a verdict; returns the state after it (None: the breaker is disabled)."""
         if not self.enabled:
-            return
+            return None
         now, jitter = time.time(), random.uniform(0.8, 1.2)
         probe = permit.granted.probe
         state: BreakerState | None = None
@@ -114,6 +115,7 @@ class CircuitBreaker:
                 state=state.value,
                 scope="process" if self.local else "shared",
             )
+        return state
 
     async def state(self) -> BreakerState:
         """The state calls are decided by now (shared, or this process's own)."""

@@ -33,6 +33,7 @@ from colonnade.errors import (
     UpstreamTimeout,
     UpstreamUnauthenticated,
 )
+from colonnade.observability.tracing import traced_batch
 from colonnade.pipeline import deadline
 from colonnade.pipeline.cache import (
     Entry,
@@ -112,6 +113,7 @@ class ConnectorPipeline:
         [entry] = await self.cache.lookup([key])
         return await self._resolve(op, key, entry, fetch, codec, tier, tags)
 
+    @traced_batch
     async def read_each(
         self,
         op: Operation,
@@ -184,6 +186,7 @@ class ConnectorPipeline:
             raise
         return Fetched(value)
 
+    @traced_batch
     async def read_many(
         self,
         op: Operation,
@@ -251,6 +254,8 @@ class ConnectorPipeline:
                 lambda: self._flight.do_many([cache_key[k] for k in refresh], load),
             )
         if missing:
+            joined = sum(cache_key[k] in self._flight for k in missing)
+            self.caller.telemetry.coalesced(op.connector, op.name, joined)
             loaded = await self._flight.do_many(
                 [cache_key[k] for k in missing],
                 self._detached_many(load),
@@ -356,6 +361,8 @@ class ConnectorPipeline:
             with deadline.detached_scope(self.settings.deadline_s):
                 return await fn()
 
+        if key in self._flight:
+            self.caller.telemetry.coalesced(op.connector, op.name, 1)
         try:
             result: T = await self._flight.do(key, detached, wait_s=deadline.remaining())
         except TimeoutError:

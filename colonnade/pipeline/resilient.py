@@ -22,6 +22,7 @@ from typing import TypeVar
 
 from colonnade.config import ConnectorSettings
 from colonnade.errors import (
+    CircuitOpen,
     UpstreamError,
     UpstreamRateLimited,
     UpstreamTimeout,
@@ -38,6 +39,7 @@ T = TypeVar("T")
 
 
 _MIN_ATTEMPT_S = 0.005
+_VERDICT = {True: "ok", False: "failure"}
 
 
 @dataclass(slots=True)
@@ -141,25 +143,43 @@ class ResilientCaller:
                         err.attempts_sent = sent_attempts
                         err.request_sent = sent_attempts > 0
                         raise
-                    await asyncio.sleep(delay)
+                    with self.telemetry.tracing.span(
+                        "retry wait", {"colonnade.retry.delay_s": delay, "error.type": err.code}
+                    ):
+                        await asyncio.sleep(delay)
                     number += 1
                     continue
                 self._record(op, attempt, "ok", t0, None)
                 return result
 
     async def _attempt(self, op: Operation, attempt_fn: AttemptFn[T], attempt: Attempt) -> T:
+        with self.telemetry.attempt_span(self.connector, op.name, attempt):
+            return await self._guarded(op, attempt_fn, attempt)
+
+    async def _guarded(self, op: Operation, attempt_fn: AttemptFn[T], attempt: Attempt) -> T:
         if (deadline.remaining() or 1.0) <= _MIN_ATTEMPT_S:
             raise self._timeout(op, "the request deadline passed before the call", sent=False)
         breaker = self.breaker(op.name)
-        permit = await breaker.acquire(op.name)
+        try:
+            permit = await breaker.acquire(op.name)
+        except CircuitOpen:
+            self.telemetry.breaker_seen(self.connector, breaker.key, "open", verdict="refused")
+            raise
+        probe = "probe" if permit.probe else None
+        self.telemetry.breaker_seen(self.connector, breaker.key, permit.state.value, verdict=probe)
         verdict: bool | None = None  # None: the provider was never asked; record nothing
         try:
+            waiting_since = time.time_ns()
             await self.limiter.acquire()
+            self.telemetry.tracing.waited(
+                "rate_limit wait", waiting_since, {"colonnade.connector": self.connector}
+            )
             try:
                 async with asyncio.timeout(deadline.bounded(self.settings.deadline_s)):
                     await self._bulkhead.acquire()
             except TimeoutError:
                 raise self._timeout(op, "no free connection slot in time", sent=False) from None
+            self.telemetry.in_flight(self.connector, 1)
             try:
                 budget = deadline.bounded(self.settings.timeouts.total_s)
                 if budget <= _MIN_ATTEMPT_S:
@@ -173,6 +193,7 @@ class ResilientCaller:
                 raise self._timeout(op, "the provider did not answer in time", sent=True) from None
             finally:
                 self._bulkhead.release()
+                self.telemetry.in_flight(self.connector, -1)
             verdict = True
             return result
         except UpstreamError as err:
@@ -188,7 +209,11 @@ class ResilientCaller:
             # Local refusals (limiter, bulkhead, no time left) and cancellations say nothing
             # about the provider: no verdict (a probe's lease expires by itself).
             if verdict is not None and not _cancelled():
-                await breaker.record(permit, ok=verdict)
+                after = await breaker.record(permit, ok=verdict)
+                if after is not None:
+                    self.telemetry.breaker_seen(
+                        self.connector, breaker.key, after.value, verdict=_VERDICT[verdict]
+                    )
 
     def _retry_delay(
         self, err: UpstreamError, number: int, idempotent: bool, started: float
