@@ -165,8 +165,10 @@ class ResilientCaller:
         except CircuitOpen:
             self.telemetry.breaker_seen(self.connector, breaker.key, "open", verdict="refused")
             raise
-        probe = "probe" if permit.probe else None
-        self.telemetry.breaker_seen(self.connector, breaker.key, permit.state.value, verdict=probe)
+        probe = "probe" if permit.granted.probe else None
+        self.telemetry.breaker_seen(
+            self.connector, breaker.key, permit.granted.state.value, verdict=probe
+        )
         verdict: bool | None = None  # None: the provider was never asked; record nothing
         try:
             waiting_since = time.time_ns()
