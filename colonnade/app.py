@@ -10,38 +10,24 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from typing import Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
-from strawberry.asgi import GraphQL
 
 from colonnade.admin import invalidation_endpoint
 from colonnade.auth import Secret
 from colonnade.config import Settings
 from colonnade.errors import StateUnavailable
+from colonnade.http_errors import starlette_http_error, unhandled_error
 from colonnade.http_limits import BodySizeLimit
 from colonnade.metrics import render as render_metrics
 from colonnade.runtime import Runtime
+from colonnade.view import ColonnadeGraphQL
 
 PROMETHEUS_TEXT = "text/plain; version=0.0.4"
-
-
-class ColonnadeGraphQL(GraphQL[Any, None]):
-    def __init__(self, services: Any, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._services = services
-
-    async def get_context(self, request: Any, response: Any) -> Any:
-        from resolvers.context import RequestContext
-        from resolvers.loaders import Loaders
-
-        # Loaders are per request and created here, inside the running event loop.
-        return RequestContext(
-            self._services, Loaders(self._services), request=request, response=response
-        )
 
 
 def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlette:
@@ -107,6 +93,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
+        exception_handlers={HTTPException: starlette_http_error, Exception: unhandled_error},
     )
     app.state.runtime = runtime
     app.state.services = services
