@@ -89,12 +89,21 @@ def translate(error: GraphQLError) -> GraphQLError:
 class ErrorTranslation(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
+        # Strawberry shares one error list between the result and pre_execution_errors:
+        # translate (and log) each error once.
+        done: dict[int, GraphQLError] = {}
+
+        def once(error: GraphQLError) -> GraphQLError:
+            if id(error) not in done:
+                done[id(error)] = translate(error)
+            return done[id(error)]
+
         result = self.execution_context.result
         if result is not None and result.errors:
-            result.errors = [translate(e) for e in result.errors]
+            result.errors = [once(e) for e in result.errors]
         pre = self.execution_context.pre_execution_errors
         if pre:
-            self.execution_context.pre_execution_errors = [translate(e) for e in pre]
+            self.execution_context.pre_execution_errors = [once(e) for e in pre]
 
 
 class ReleaseRequestState(SchemaExtension):
