@@ -94,7 +94,9 @@ class CappedJSONRenderer:
         line = str(self._json(logger, name, event_dict))
         if len(line) <= MAX_LINE_CHARS:
             return line
-        notice = {k: event_dict[k] for k in ("timestamp", "level", "event") if k in event_dict}
+        notice: dict[str, Any] = {
+            k: event_dict[k] for k in ("timestamp", "level", "event") if k in event_dict
+        }
         notice["truncated"] = f"log line of {len(line)} chars dropped (limit {MAX_LINE_CHARS})"
         return str(self._json(logger, name, notice))
 
