@@ -20,10 +20,10 @@ from starlette.routing import Route
 from colonnade.admin import invalidation_endpoint
 from colonnade.auth import Secret
 from colonnade.config import Settings
-from colonnade.errors import StateUnavailable
 from colonnade.http_errors import starlette_http_error, unhandled_error
 from colonnade.http_limits import BodySizeLimit
 from colonnade.metrics import render as render_metrics
+from colonnade.readiness import Lifecycle, readiness
 from colonnade.runtime import Runtime
 from colonnade.view import ColonnadeGraphQL
 
@@ -46,20 +46,13 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
+    # Everything is built above, so the app can serve from here on; the lifespan's end (and
+    # the server's shutdown signal, see cli) mark it draining.
+    lifecycle = Lifecycle(started=True)
+
     async def readyz(_: Request) -> Response:
-        state = runtime.backend.name
-        try:
-            await runtime.backend.ping()
-            state_status = "ok"
-        except StateUnavailable:
-            state_status = "unavailable (cache bypassed, breakers and rate limits fail open)"
-        return JSONResponse(
-            {
-                "status": "ready",
-                "connectors": ["crm", "erp", "payments"],
-                "state": {state: state_status},
-            }
-        )
+        status, body = await readiness(runtime, services.closers, lifecycle)
+        return JSONResponse(body, status_code=status)
 
     async def metrics(_: Request) -> Response:
         return PlainTextResponse(render_metrics(runtime.telemetry), media_type=PROMETHEUS_TEXT)
@@ -87,6 +80,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
         try:
             yield
         finally:
+            lifecycle.draining = True
             await services.aclose()
             await runtime.aclose()
 
@@ -97,4 +91,5 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
     )
     app.state.runtime = runtime
     app.state.services = services
+    app.state.lifecycle = lifecycle
     return app
