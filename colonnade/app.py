@@ -63,7 +63,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
         Route("/metrics", metrics),
         Route(
             "/graphql",
-            BodySizeLimit(graphql, settings.server.max_body_bytes),
+            BodySizeLimit(graphql, settings.server.max_body_bytes, settings.server.body_timeout_s),
             methods=["GET", "POST"],
         ),
     ]
