@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
@@ -63,7 +64,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
         Route("/metrics", metrics),
         Route(
             "/graphql",
-            BodySizeLimit(graphql, settings.server.max_body_bytes, settings.server.body_timeout_s),
+            graphql,
             methods=["GET", "POST"],
         ),
     ]
@@ -88,6 +89,14 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
         routes=routes,
         lifespan=lifespan,
         exception_handlers={HTTPException: starlette_http_error, Exception: unhandled_error},
+        # Every route's body is bounded in size and time (/graphql, /admin/*), before parsing.
+        middleware=[
+            Middleware(
+                BodySizeLimit,
+                max_bytes=settings.server.max_body_bytes,
+                read_timeout_s=settings.server.body_timeout_s,
+            )
+        ],
     )
     app.state.runtime = runtime
     app.state.services = services

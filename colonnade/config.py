@@ -178,7 +178,7 @@ class ServerSettings(_Strict):
     """A connection must send a complete request head this soon after opening (or after its
     first byte, between keep-alive requests); else 408 and close."""
     body_timeout_s: float = Field(30.0, gt=0)
-    """The whole body must arrive this soon after the head; else 408 and close."""
+    """The whole body (any route) must arrive this soon after the head; else 408 and close."""
     keep_alive_s: float = Field(5.0, gt=0)
     """An idle keep-alive connection is closed after this."""
     max_connections: int = Field(1000, ge=1)

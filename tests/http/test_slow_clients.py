@@ -26,6 +26,7 @@ def strict(providers_server: ServedSandbox, creds: Credentials) -> Iterator[str]
         COLONNADE_SERVER__HEADER_TIMEOUT_S="1",
         COLONNADE_SERVER__BODY_TIMEOUT_S="1",
         COLONNADE_SERVER__KEEP_ALIVE_S="1",
+        COLONNADE_ADMIN_TOKEN="slow-test-admin-token",
     )
     with served_facade(env) as base:
         yield base
@@ -83,11 +84,13 @@ def test_idle_connections_are_closed(strict) -> None:
     assert closed == 50
 
 
-def test_a_slow_body_gets_a_json_408_and_a_close(strict) -> None:
+@pytest.mark.parametrize("path", [b"/graphql", b"/admin/cache/invalidate"])
+def test_a_slow_body_gets_a_json_408_and_a_close(strict, path) -> None:
     sock = _connect(strict)
     try:
         sock.sendall(
-            b"POST /graphql HTTP/1.1\r\nHost: facade\r\nContent-Type: application/json\r\n"
+            b"POST " + path + b" HTTP/1.1\r\nHost: facade\r\nContent-Type: application/json\r\n"
+            b"Authorization: Bearer slow-test-admin-token\r\n"
             b"Content-Length: 1000\r\n\r\n" + b'{"query": "'
         )
         assert httpx.get(f"{strict}/healthz", timeout=10).status_code == 200
