@@ -182,7 +182,7 @@ class ServerSettings(_Strict):
     keep_alive_s: float = Field(5.0, gt=0)
     """An idle keep-alive connection is closed after this."""
     max_connections: int = Field(1000, ge=1)
-    """Concurrent connections and in-flight requests; beyond it uvicorn answers 503."""
+    """Open connections; one more is answered 503 (JSON) and closed at once."""
     backlog: int = Field(2048, ge=1)
     max_header_bytes: int = Field(16_384, ge=1024)
     """A request head larger than this is refused (400) before it is parsed."""

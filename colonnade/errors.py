@@ -47,6 +47,8 @@ class ErrorCode(StrEnum):
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
     REQUEST_TIMEOUT = "REQUEST_TIMEOUT"
     """The client sent its request too slowly (headers or body)."""
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+    """This process is at its connection limit (server.max_connections): retry shortly."""
 
 
 class ColonnadeError(Exception):

@@ -36,11 +36,20 @@ def _raw_response(status: int, reason: str, message: str, code: ErrorCode) -> by
 
 class GuardedH11Protocol(H11Protocol):
     header_timeout_s: float = 10.0
+    max_connections: int = 1000
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         self._header_timer: asyncio.TimerHandle | None = None
         self._head_bytes = 0
         super().connection_made(transport)
+        if len(self.connections) > self.max_connections:
+            # Refused at the door, in JSON (uvicorn's own limit answers text/plain, per request)
+            message = "too many connections; retry shortly"
+            self.transport.write(
+                _raw_response(503, "Service Unavailable", message, ErrorCode.SERVICE_UNAVAILABLE)
+            )
+            self.transport.close()
+            return
         self._arm()
 
     def data_received(self, data: bytes) -> None:
@@ -86,8 +95,9 @@ class GuardedH11Protocol(H11Protocol):
         self.transport.close()
 
 
-def guarded_protocol(header_timeout_s: float) -> type[H11Protocol]:
-    return type("GuardedH11Protocol", (GuardedH11Protocol,), {"header_timeout_s": header_timeout_s})
+def guarded_protocol(header_timeout_s: float, max_connections: int) -> type[H11Protocol]:
+    bounds = {"header_timeout_s": header_timeout_s, "max_connections": max_connections}
+    return type("GuardedH11Protocol", (GuardedH11Protocol,), bounds)
 
 
 class DrainingServer(uvicorn.Server):
@@ -110,9 +120,8 @@ def server_config(app: Any, server: ServerSettings, host: str, port: int) -> uvi
         port=port,
         log_level=server.log_level,
         access_log=False,
-        http=guarded_protocol(server.header_timeout_s),
+        http=guarded_protocol(server.header_timeout_s, server.max_connections),
         timeout_keep_alive=max(1, round(server.keep_alive_s)),
-        limit_concurrency=server.max_connections,
         backlog=server.backlog,
         h11_max_incomplete_event_size=server.max_header_bytes,
         timeout_graceful_shutdown=round(server.request_deadline_s) + 5,

@@ -135,3 +135,24 @@ def test_a_normal_client_is_unaffected(strict) -> None:
         for _ in range(3):
             assert client.post("/graphql", json={"query": "{ __typename }"}).status_code == 200
             time.sleep(0)  # same keep-alive connection, well within the bound
+
+
+def test_connections_past_the_limit_get_a_json_503(providers_server, creds) -> None:
+    env = facade_env(providers_server.base_url, creds, COLONNADE_SERVER__MAX_CONNECTIONS="4")
+    with served_facade(env) as base:
+        held = [_connect(base) for _ in range(4)]
+        try:
+            extra = _connect(base)  # answered as it opens, before it sends anything
+            try:
+                head, _, body = _closed_after(extra).partition(b"\r\n\r\n")
+            finally:
+                extra.close()
+            assert head.startswith(b"HTTP/1.1 503")
+            assert json.loads(body)["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+        finally:
+            for s in held:
+                s.close()
+        for _ in range(100):  # the server sees the held connections close
+            if httpx.get(f"{base}/healthz", timeout=10).status_code == 200:
+                break
+        assert httpx.get(f"{base}/healthz", timeout=10).status_code == 200
