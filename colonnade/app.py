@@ -10,49 +10,27 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from typing import Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
-from strawberry.asgi import GraphQL
 
 from colonnade.admin import invalidation_endpoint
 from colonnade.auth import Secret
 from colonnade.config import Settings
-from colonnade.errors import StateUnavailable
+from colonnade.http_errors import starlette_http_error, unhandled_error
 from colonnade.http_limits import BodySizeLimit
 from colonnade.metrics import render as render_metrics
 from colonnade.observability.assets import LocalAssets
 from colonnade.observability.routes import observe
+from colonnade.readiness import Lifecycle, readiness
 from colonnade.runtime import Runtime
+from colonnade.view import ColonnadeGraphQL
 
 PROMETHEUS_TEXT = "text/plain; version=0.0.4"
-
-
-class ColonnadeGraphQL(GraphQL[Any, None]):
-    def __init__(self, services: Any, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._services = services
-        self.local_assets = LocalAssets()
-        self._ide_html: str | None = None
-
-    @property
-    def graphql_ide_html(self) -> str:
-        # Strawberry's page with its CDN URLs pointed at files Colonnade serves itself.
-        if self._ide_html is None:
-            self._ide_html = self.local_assets.localize(super().graphql_ide_html)
-        return self._ide_html
-
-    async def get_context(self, request: Any, response: Any) -> Any:
-        from resolvers.context import RequestContext
-        from resolvers.loaders import Loaders
-
-        # Loaders are per request and created here, inside the running event loop.
-        return RequestContext(
-            self._services, Loaders(self._services), request=request, response=response
-        )
 
 
 def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlette:
@@ -71,20 +49,13 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
+    # Everything is built above, so the app can serve from here on; the lifespan's end (and
+    # the server's shutdown signal, see cli) mark it draining.
+    lifecycle = Lifecycle(started=True)
+
     async def readyz(_: Request) -> Response:
-        state = runtime.backend.name
-        try:
-            await runtime.backend.ping()
-            state_status = "ok"
-        except StateUnavailable:
-            state_status = "unavailable (cache bypassed, breakers and rate limits fail open)"
-        return JSONResponse(
-            {
-                "status": "ready",
-                "connectors": ["crm", "erp", "payments"],
-                "state": {state: state_status},
-            }
-        )
+        status, body = await readiness(runtime, services.closers, lifecycle)
+        return JSONResponse(body, status_code=status)
 
     async def metrics(_: Request) -> Response:
         return PlainTextResponse(render_metrics(runtime.telemetry), media_type=PROMETHEUS_TEXT)
@@ -95,7 +66,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
         Route("/metrics", metrics),
         Route(
             "/graphql",
-            BodySizeLimit(graphql, settings.server.max_body_bytes),
+            graphql,
             methods=["GET", "POST"],
         ),
     ]
@@ -112,14 +83,25 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
         try:
             yield
         finally:
+            lifecycle.draining = True
             await services.aclose()
             await runtime.aclose()
 
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
+        exception_handlers={HTTPException: starlette_http_error, Exception: unhandled_error},
+        # Every route's body is bounded in size and time (/graphql, /admin/*), before parsing.
+        middleware=[
+            Middleware(
+                BodySizeLimit,
+                max_bytes=settings.server.max_body_bytes,
+                read_timeout_s=settings.server.body_timeout_s,
+            )
+        ],
     )
     observe(app, settings, runtime, services, graphql)
     app.state.runtime = runtime
     app.state.services = services
+    app.state.lifecycle = lifecycle
     return app

@@ -169,10 +169,9 @@ def _schema_check(repo: Path, current: Path | None) -> int:
 
 
 def _serve(settings: Settings, host: str | None, port: int | None) -> int:
-    import uvicorn
-
     from colonnade.app import create_app
     from colonnade.embedded import start_sandbox, wants_sandbox
+    from colonnade.serving import DrainingServer, server_config
     from colonnade.telemetry import configure_logging
 
     configure_logging(settings.server.log_level, settings.server.log_format)
@@ -186,9 +185,8 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     sys.stderr.write(f"colonnade: GraphQL at http://{host}:{port}/graphql\n")
     tune_gc()
     try:
-        uvicorn.run(
-            app, host=host, port=port, log_level=settings.server.log_level, access_log=False
-        )
+        config = server_config(app, settings.server, host, port)
+        DrainingServer(config, app.state.lifecycle).run()
     finally:
         if served is not None:
             served.stop()  # type: ignore[attr-defined]
@@ -214,11 +212,12 @@ def _check(settings: Settings) -> int:
     if wants_sandbox(settings):
         settings, served = start_sandbox(settings)
     try:
-        build_services(Runtime.create(settings))
+        services = build_services(Runtime.create(settings))
     finally:
         if served is not None:
             served.stop()  # type: ignore[attr-defined]
-    sys.stdout.write("colonnade: configuration is valid; connectors crm, erp, payments loaded\n")
+    names = ", ".join(sorted(c.name for c in services.closers))
+    sys.stdout.write(f"colonnade: configuration is valid; connectors {names} loaded\n")
     return 0
 
 

@@ -179,6 +179,19 @@ class ServerSettings(_Strict):
     max_tokens: int = Field(5_000, ge=100)
     """Lexer tokens per document: refuses giant queries before parsing them."""
     request_deadline_s: float = Field(15.0, gt=0)
+    # Slow and idle clients (see colonnade.serving): each bound cuts a connection off.
+    header_timeout_s: float = Field(10.0, gt=0)
+    """A connection must send a complete request head this soon after opening (or after its
+    first byte, between keep-alive requests); else 408 and close."""
+    body_timeout_s: float = Field(30.0, gt=0)
+    """The whole body (any route) must arrive this soon after the head; else 408 and close."""
+    keep_alive_s: float = Field(5.0, gt=0)
+    """An idle keep-alive connection is closed after this."""
+    max_connections: int = Field(1000, ge=1)
+    """Open connections; one more is answered 503 (JSON) and closed at once."""
+    backlog: int = Field(2048, ge=1)
+    max_header_bytes: int = Field(16_384, ge=1024)
+    """A request head larger than this is refused (400) before it is parsed."""
     graphiql: bool = True
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["json", "console"] = "json"

@@ -41,6 +41,17 @@ class ErrorCode(StrEnum):
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     INTERNAL = "INTERNAL_SERVER_ERROR"
+    # Request-level codes (the HTTP edge and the document, before any resolver runs):
+    BAD_REQUEST = "BAD_REQUEST"
+    """Malformed HTTP request: body, parameters, content type or method (status says which)."""
+    GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+    GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+    """The document does not fit the schema, a variable does not fit its type, a limit."""
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+    REQUEST_TIMEOUT = "REQUEST_TIMEOUT"
+    """The client sent its request too slowly (headers or body)."""
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+    """This process is at its connection limit (server.max_connections): retry shortly."""
 
 
 class ColonnadeError(Exception):

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import structlog
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import SchemaExtension
 
 from colonnade.degradation import DegradationReport
@@ -36,13 +36,31 @@ def request_deadline(seconds: float) -> type[SchemaExtension]:
     return RequestDeadline
 
 
+def _with_code(error: GraphQLError, extensions: dict[str, Any]) -> GraphQLError:
+    error.extensions = {**extensions, **(error.extensions or {})}
+    return error
+
+
 def translate(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if original is None:
-        code = error.extensions.get("code") if error.extensions else None
-        if code is None:
-            error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
-        return error
+        code = ErrorCode.GRAPHQL_VALIDATION_FAILED
+        if isinstance(error, GraphQLSyntaxError):
+            code = ErrorCode.GRAPHQL_PARSE_FAILED
+        return _with_code(error, {"code": code.value})
+    if isinstance(original, GraphQLError):
+        # Variable or literal coercion: graphql-core's outer message names the variable and
+        # carries its location ("Variable '$n' has invalid value ..."); keep it, and take the
+        # code from what the scalar raised when that is one of ours (BAD_USER_INPUT).
+        root: BaseException = original
+        while isinstance(root, GraphQLError) and root.original_error is not None:
+            root = root.original_error
+        if isinstance(root, ColonnadeError) and not isinstance(root, _OPERATOR_ONLY):
+            return _with_code(error, root.as_extensions())
+        inner = original.extensions or {}
+        return _with_code(
+            error, {"code": inner.get("code", ErrorCode.GRAPHQL_VALIDATION_FAILED.value)}
+        )
     if isinstance(original, ColonnadeError) and not isinstance(original, _OPERATOR_ONLY):
         return GraphQLError(
             original.message,
@@ -52,8 +70,6 @@ def translate(error: GraphQLError) -> GraphQLError:
             path=error.path,
             extensions=original.as_extensions(),
         )
-    if isinstance(original, GraphQLError):  # e.g. variable coercion
-        return translate(original)
     _log.error(
         "resolver_crashed",
         path=error.path,
@@ -73,12 +89,21 @@ def translate(error: GraphQLError) -> GraphQLError:
 class ErrorTranslation(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
+        # Strawberry shares one error list between the result and pre_execution_errors:
+        # translate (and log) each error once.
+        done: dict[int, GraphQLError] = {}
+
+        def once(error: GraphQLError) -> GraphQLError:
+            if id(error) not in done:
+                done[id(error)] = translate(error)
+            return done[id(error)]
+
         result = self.execution_context.result
         if result is not None and result.errors:
-            result.errors = [translate(e) for e in result.errors]
+            result.errors = [once(e) for e in result.errors]
         pre = self.execution_context.pre_execution_errors
         if pre:
-            self.execution_context.pre_execution_errors = [translate(e) for e in pre]
+            self.execution_context.pre_execution_errors = [once(e) for e in pre]
 
 
 class ReleaseRequestState(SchemaExtension):

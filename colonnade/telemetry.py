@@ -245,19 +245,71 @@ class Telemetry:
             _versions_log.warning("provider_deprecation_notice", **version.as_dict())
 
 
+MAX_FIELD_CHARS = 2_000
+"""A longer string field is cut to this with a marker: a client's 1 MB input stays out of logs."""
+MAX_ITEMS = 50
+MAX_LINE_CHARS = 16_000
+"""A rendered line longer than this (after field caps) is replaced by a short notice."""
+
+
+def _cap(value: Any, depth: int = 0) -> Any:
+    if isinstance(value, str) and len(value) > MAX_FIELD_CHARS:
+        return f"{value[:MAX_FIELD_CHARS]}…[truncated {len(value) - MAX_FIELD_CHARS} chars]"
+    if depth >= 8:
+        return value if isinstance(value, str | int | float | bool | None) else "…[nested]"
+    if isinstance(value, dict):
+        return {k: _cap(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        items = [_cap(v, depth + 1) for v in value[:MAX_ITEMS]]
+        if len(value) > MAX_ITEMS:
+            items.append(f"…[{len(value) - MAX_ITEMS} more items]")
+        return items
+    return value
+
+
+def cap_fields(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    """structlog processor: truncate long strings and long lists anywhere in the event."""
+    return {k: _cap(v) for k, v in event_dict.items()}
+
+
+class CappedJSONRenderer:
+    """JSON, one line, never longer than ``MAX_LINE_CHARS``."""
+
+    def __init__(self) -> None:
+        self._json = structlog.processors.JSONRenderer()
+
+    def __call__(self, logger: Any, name: str, event_dict: dict[str, Any]) -> str:
+        line = str(self._json(logger, name, event_dict))
+        if len(line) <= MAX_LINE_CHARS:
+            return line
+        notice: dict[str, Any] = {
+            k: event_dict[k] for k in ("timestamp", "level", "event") if k in event_dict
+        }
+        notice["truncated"] = f"log line of {len(line)} chars dropped (limit {MAX_LINE_CHARS})"
+        return str(self._json(logger, name, notice))
+
+
+def logging_processors(fmt: str = "json") -> list[Any]:
+    """Tracebacks never carry frame locals (a user's input or a secret would land in the log),
+    and fields and lines are capped in size."""
+    common: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    if fmt == "json":
+        tracebacks = structlog.processors.ExceptionRenderer(
+            structlog.tracebacks.ExceptionDictTransformer(show_locals=False, max_frames=20)
+        )
+        return [*common, tracebacks, cap_fields, CappedJSONRenderer()]
+    console = structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback)
+    return [*common, cap_fields, console]
+
+
 def configure_logging(level: str = "info", fmt: str = "json") -> None:
     """structlog to stderr; JSON by default so a log shipper can index every field."""
-    renderer: Any = (
-        structlog.processors.JSONRenderer() if fmt == "json" else structlog.dev.ConsoleRenderer()
-    )
     structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            *([structlog.processors.dict_tracebacks] if fmt == "json" else []),
-            renderer,
-        ],
+        processors=logging_processors(fmt),
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=True,

@@ -108,6 +108,8 @@ async def test_graphiql_is_served_to_browsers(facade) -> None:
 
 async def test_health_and_readiness(facade) -> None:
     assert (await facade.client.get("/healthz")).json() == {"status": "ok"}
-    ready = (await facade.client.get("/readyz")).json()
+    response = await facade.client.get("/readyz")
+    assert response.status_code == 200
+    ready = response.json()
     assert ready["status"] == "ready"
-    assert ready["state"] == {"memory": "ok"}
+    assert ready["state"] == {"backend": "memory", "status": "ok"}
