@@ -24,7 +24,6 @@ from colonnade.config import Settings
 from colonnade.http_errors import starlette_http_error, unhandled_error
 from colonnade.http_limits import BodySizeLimit
 from colonnade.metrics import render as render_metrics
-from colonnade.observability.assets import LocalAssets
 from colonnade.observability.routes import observe
 from colonnade.readiness import Lifecycle, readiness
 from colonnade.runtime import Runtime

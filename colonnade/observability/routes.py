@@ -20,7 +20,7 @@ from colonnade.runtime import Runtime
 _log = structlog.get_logger("colonnade.observability")
 
 if TYPE_CHECKING:
-    from colonnade.app import ColonnadeGraphQL
+    from colonnade.view import ColonnadeGraphQL
 
 
 def connectors_of(services: Any) -> list[Any]:
