@@ -10,7 +10,9 @@ an in-process ``MemoryBackend``) rather than failing open — a provider outage 
 outage must still stop the calls, and losing Redis must not take every connector down either.
 Each call asks the shared store first (the ``GuardedBackend`` answers at once while it cools
 down), so the shared breaker is used again by itself as soon as Redis answers. A verdict goes
-back to the store that granted the permit.
+back to the store that granted the permit. What the shared breaker last said is remembered: a
+breaker it reported open (or half-open, probing elsewhere) stays closed to this process until
+that break ends, so a Redis blip never releases a tripped breaker to every replica at once.
 """
 
 from __future__ import annotations
@@ -67,6 +69,8 @@ class CircuitBreaker:
         self._local = MemoryBackend(max_entries=100)
         self.local = False
         """True while the shared state is unreachable and this process decides alone."""
+        self._shared_hold_until = 0.0
+        """Wall-clock end of the last break (or probe lease) the shared breaker reported."""
 
     async def acquire(self, operation: str) -> Permit:
         if not self.enabled:
@@ -75,9 +79,18 @@ class CircuitBreaker:
         try:
             permit = await self._backend.breaker_acquire(self.key, now=now, policy=self.policy)
             self._use_local(False)
+            self._remember(permit, now)
         except StateUnavailable:
             self._use_local(True)
-            permit = await self._local.breaker_acquire(self.key, now=now, policy=self.policy)
+            if now < self._shared_hold_until:
+                permit = BreakerPermit(
+                    allowed=False,
+                    probe=False,
+                    state=BreakerState.OPEN,
+                    retry_at=self._shared_hold_until,
+                )
+            else:
+                permit = await self._local.breaker_acquire(self.key, now=now, policy=self.policy)
         if not permit.allowed:
             retry_in = None if permit.retry_at is None else max(0.0, permit.retry_at - time.time())
             raise CircuitOpen(
@@ -104,6 +117,12 @@ class CircuitBreaker:
             except StateUnavailable:
                 self._use_local(True)
                 probe = False  # the shared probe's lease runs out by itself
+            else:
+                if state is BreakerState.CLOSED:
+                    self._shared_hold_until = 0.0
+                elif state is BreakerState.OPEN:  # at least the first break
+                    hold = now + self.policy.break_s
+                    self._shared_hold_until = max(self._shared_hold_until, hold)
         if state is None:
             state = await self._local.breaker_record(
                 self.key, ok=ok, probe=probe, now=now, policy=self.policy, jitter=jitter
@@ -125,6 +144,14 @@ class CircuitBreaker:
         except StateUnavailable:
             snap = await self._local.breaker_snapshot(self.key, now=now, policy=self.policy)
         return snap.state
+
+    def _remember(self, permit: BreakerPermit, now: float) -> None:
+        if not permit.allowed:
+            self._shared_hold_until = permit.retry_at or now + self.policy.break_s
+        elif permit.probe:  # others wait for this process's probe
+            self._shared_hold_until = now + self.policy.probe_lease_s
+        else:
+            self._shared_hold_until = 0.0
 
     def _use_local(self, local: bool) -> None:
         if local is not self.local:

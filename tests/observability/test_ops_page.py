@@ -40,6 +40,8 @@ def test_ops_needs_operator_credentials(facade_url: str) -> None:
     wrong = httpx.get(f"{facade_url}/ops", headers={"Authorization": "Bearer nope"})
     assert wrong.status_code == 401
     assert wrong.headers["WWW-Authenticate"].startswith("Basic")
+    malformed = httpx.get(f"{facade_url}/ops", headers={"Authorization": "Basic !!!not-b64"})
+    assert malformed.status_code == 401
     assert httpx.get(f"{facade_url}/ops", auth=("ops", TOKEN)).status_code == 200
     bearer = {"Authorization": f"Bearer {TOKEN}"}
     assert httpx.get(f"{facade_url}/ops/status.json", headers=bearer).status_code == 200
@@ -85,5 +87,16 @@ def test_ops_page_shows_the_failing_connector(facade_url: str, providers: Sandbo
         assert pay.locator('[data-k="sunset"]').inner_text() == "2027-05-01"
         assert pay.locator('[data-k="version"]').inner_text() == "2024-06-20"
         shot = screenshot(page, "ops-erp-failing.png")
+        # Refreshed live: more refused calls show up without reloading the page.
+        before = erp.locator('[data-k="calls"]').inner_text()
+        with httpx.Client(base_url=facade_url, timeout=30) as client:
+            for n in range(3):
+                client.post("/graphql", json={"query": order_query(100 + n)})
+        page.wait_for_function(  # type: ignore[attr-defined]
+            "(t) => document.querySelector('[data-connector=erp] [data-k=calls]').textContent !== t",
+            arg=before,
+            timeout=20_000,
+        )
+        assert erp.locator('[data-k="calls"]').inner_text() != before
     assert traffic.left_loopback() == []
     assert shot.stat().st_size > 10_000

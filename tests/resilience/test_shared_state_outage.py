@@ -89,6 +89,37 @@ async def test_a_provider_outage_during_a_redis_outage_still_opens_the_breaker(
             await proxy.stop()
 
 
+async def test_a_breaker_open_in_redis_stays_open_when_redis_goes_away(
+    make_facade, providers: SandboxSet
+) -> None:
+    """A Redis blip must not release a tripped breaker: the last break the shared breaker
+    reported is honoured by the per-process one."""
+    proxy = proxy_for_test_redis()
+    await proxy.start()
+    try:
+        async with redis_prefix() as prefix:
+            facade = await make_facade(
+                backend="redis",
+                prefix=prefix,
+                url=proxied_url(proxy),
+                connectors={"erp": {"breaker": {"min_calls": 4, "break_s": 30}}},
+            )
+            providers.erp.faults.add(Fault("status", status=503))
+            codes = Counter()
+            for n in range(10):
+                codes[code(await facade.query(order_query(n)))] += 1
+            assert codes["CIRCUIT_OPEN"] > 0  # tripped in Redis
+            calls = providers.erp.recorder.count("erp.ZSD_SALESORDER_GETDETAIL")
+
+            await proxy.stop()
+            bodies = [await facade.query(order_query(n)) for n in range(10, 20)]
+            assert {code(b) for b in bodies} == {"CIRCUIT_OPEN"}
+            assert providers.erp.recorder.count("erp.ZSD_SALESORDER_GETDETAIL") == calls
+    finally:
+        if proxy.server is not None and proxy.server.is_serving():
+            await proxy.stop()
+
+
 async def test_a_configured_rate_limit_holds_during_a_redis_outage(
     make_facade, providers: SandboxSet
 ) -> None:
