@@ -13,6 +13,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
@@ -22,6 +24,14 @@ from colonnade.admin import invalidation_endpoint
 from colonnade.auth import Secret
 from colonnade.config import Settings
 from colonnade.errors import StateUnavailable
+from colonnade.gateway.http import Gateway, principal_from
+from colonnade.gateway.profile import (
+    CsrfPrevention,
+    cors_options,
+    csrf_enabled,
+    graphiql_enabled,
+    metrics_endpoint,
+)
 from colonnade.http_limits import BodySizeLimit
 from colonnade.metrics import render as render_metrics
 from colonnade.runtime import Runtime
@@ -40,7 +50,11 @@ class ColonnadeGraphQL(GraphQL[Any, None]):
 
         # Loaders are per request and created here, inside the running event loop.
         return RequestContext(
-            self._services, Loaders(self._services), request=request, response=response
+            self._services,
+            Loaders(self._services),
+            request=request,
+            response=response,
+            principal=principal_from(request.scope),  # set by colonnade.gateway
         )
 
 
@@ -52,8 +66,8 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
     services = build_services(runtime)
     graphql = ColonnadeGraphQL(
         services,
-        schema=build_schema(settings.server),
-        graphql_ide="graphiql" if settings.server.graphiql else None,
+        schema=build_schema(settings.server, settings.gateway),
+        graphql_ide="graphiql" if graphiql_enabled(settings.server) else None,
         allow_queries_via_get=True,
     )
 
@@ -78,13 +92,18 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
     async def metrics(_: Request) -> Response:
         return PlainTextResponse(render_metrics(runtime.telemetry), media_type=PROMETHEUS_TEXT)
 
+    # Inbound gateway (identity, client rate limits, persisted operations, CSRF): see
+    # colonnade/gateway/. It wraps the view, inside the body-size limit.
+    gateway = Gateway.from_settings(graphql, settings, runtime.backend)
+    guarded: Any = CsrfPrevention(gateway) if csrf_enabled(settings.server) else gateway
+    metrics_route = metrics_endpoint(settings, metrics)
     routes = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
-        Route("/metrics", metrics),
+        *([Route("/metrics", metrics_route)] if metrics_route else []),
         Route(
             "/graphql",
-            BodySizeLimit(graphql, settings.server.max_body_bytes),
+            BodySizeLimit(guarded, settings.server.max_body_bytes),
             methods=["GET", "POST"],
         ),
     ]
@@ -101,13 +120,17 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
         try:
             yield
         finally:
+            await gateway.aclose()
             await services.aclose()
             await runtime.aclose()
 
+    cors = cors_options(settings.server)
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
+        middleware=[Middleware(CORSMiddleware, **cors)] if cors else None,
     )
     app.state.runtime = runtime
     app.state.services = services
+    app.state.gateway = gateway
     return app

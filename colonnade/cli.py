@@ -45,6 +45,16 @@ def main(argv: list[str] | None = None) -> int:
     invalidate.add_argument("--key", action="append", default=[])
     invalidate.add_argument("--config", type=Path, default=None)
 
+    keys = sub.add_parser("keys", help="API keys for clients of the graph")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    generate = keys_sub.add_parser(
+        "generate", help="print a new API key (give it to the client) and its digest (config)"
+    )
+    generate.add_argument("--client", default="my-client", help="client id for the snippet")
+    generate.add_argument(
+        "--scope", action="append", default=[], help="scope to grant, e.g. payments:read"
+    )
+
     sandbox = sub.add_parser(
         "sandbox", help="run only the sandbox providers (for demos and benchmarks)"
     )
@@ -62,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "sandbox":
             return _sandbox(args)
+        if args.command == "keys":
+            return _keys_generate(args.client, args.scope)
         settings = load_settings(args.config)
         if args.command == "check":
             return _check(settings)
@@ -85,6 +97,12 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     if wants_sandbox(settings):
         settings, served = start_sandbox(settings)
         sys.stderr.write("colonnade: no providers configured; serving the embedded sandboxes\n")
+        settings, dev_key = demo_gateway(settings)
+        if dev_key:
+            sys.stderr.write(
+                f"colonnade: development API key (all scopes): {dev_key}\n"
+                "colonnade: send it as 'X-API-Key: <key>'; without it only reads are allowed\n"
+            )
     app = create_app(settings)
     host = host or settings.server.host
     port = settings.server.port if port is None else port
@@ -97,6 +115,41 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     finally:
         if served is not None:
             served.stop()  # type: ignore[attr-defined]
+    return 0
+
+
+def demo_gateway(settings: Settings) -> tuple[Settings, str | None]:
+    """The demo: anonymous reads (unless the operator chose otherwise or runs the production
+    profile) and a development key, generated per process, that may do everything."""
+    from colonnade.config import ApiClientSettings
+    from colonnade.gateway.identity import generate_key
+
+    if settings.server.profile == "production":
+        return settings, None
+    key, key_digest = generate_key()
+    gateway = settings.gateway
+    update = {
+        "anonymous": "on" if gateway.anonymous == "auto" else gateway.anonymous,
+        "api_keys": {
+            **gateway.api_keys,
+            "development": ApiClientSettings(key_sha256=[key_digest], scopes=["*"]),
+        },
+    }
+    return settings.model_copy(update={"gateway": gateway.model_copy(update=update)}), key
+
+
+def _keys_generate(client: str, scopes: list[str]) -> int:
+    import json
+
+    from colonnade.gateway.identity import generate_key
+
+    key, key_digest = generate_key()
+    sys.stdout.write(
+        f"API key (give it to the client, once; it is not stored anywhere):\n  {key}\n\n"
+        f"colonnade.toml:\n  [gateway.api_keys.{json.dumps(client)}]\n"
+        f"  key_sha256 = [{json.dumps(key_digest)}]\n"
+        f"  scopes = {json.dumps(scopes or ['*:read'])}\n"
+    )
     return 0
 
 
