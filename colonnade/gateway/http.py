@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urlencode
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from colonnade.config import Settings
-from colonnade.errors import ConfigError, GatewayError
+from colonnade.errors import BadUserInput, ConfigError, GatewayError
 from colonnade.gateway.client_limits import ClientRateLimiter
 from colonnade.gateway.identity import Authenticator, Principal
 from colonnade.gateway.jwks import JwksVerifier
@@ -91,10 +91,11 @@ class Gateway:
                     return
             if self.persisted.active:
                 scope, receive = await self._persisted(scope, receive)
-        except GatewayError as exc:
-            if exc.status == 401:
+        except (GatewayError, BadUserInput) as exc:
+            status = exc.status if isinstance(exc, GatewayError) else 400
+            if status == 401:
                 extra = [*extra, (b"www-authenticate", b'Bearer realm="colonnade"')]
-            await _refuse(send, exc.status, exc.code.value, exc.message, extra)
+            await _refuse(send, status, exc.code.value, exc.message, extra)
             return
         scope = {**scope, PRINCIPAL: principal}
         if not extra:
