@@ -19,7 +19,7 @@ import re
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import FieldNode, GraphQLError, ValidationRule
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -47,10 +47,29 @@ def graphiql_enabled(server: ServerSettings) -> bool:
     return server.graphiql and not is_production(server)
 
 
+class _NoServiceSdl(ValidationRule):
+    """Federation's ``_service { sdl }`` is introspection by another name; in production a
+    router composes from ``colonnade schema`` instead."""
+
+    def enter_field(self, node: FieldNode, *_: Any) -> None:
+        if node.name.value == "_service":
+            self.report_error(
+                GraphQLError(
+                    "GraphQL introspection has been disabled, but the requested query "
+                    "contained the field '_service'.",
+                    node,
+                )
+            )
+
+
 class _NoIntrospection(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
-        context.validation_rules = (*context.validation_rules, NoSchemaIntrospectionCustomRule)
+        context.validation_rules = (
+            *context.validation_rules,
+            NoSchemaIntrospectionCustomRule,
+            _NoServiceSdl,
+        )
         yield
 
 

@@ -29,6 +29,9 @@ async def test_introspection_and_graphiql_are_off(make_facade) -> None:
     ).json()
     assert body["data"] is None
     assert "introspection" in body["errors"][0]["message"]
+    sdl = await facade.client.post("/graphql", json={"query": "{ _service { sdl } }"}, headers=auth)
+    assert sdl.json()["data"] is None
+    assert "introspection" in sdl.json()["errors"][0]["message"]
     page = await facade.client.get("/graphql", headers={"accept": "text/html"})
     assert "graphiql" not in page.text.lower()
     # In development both are on.
