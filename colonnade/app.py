@@ -24,7 +24,7 @@ from colonnade.admin import invalidation_endpoint
 from colonnade.auth import Secret
 from colonnade.config import Settings
 from colonnade.errors import StateUnavailable
-from colonnade.gateway.http import Gateway, principal_from
+from colonnade.gateway.http import Gateway, cost_budget, principal_from
 from colonnade.gateway.profile import (
     CsrfPrevention,
     cors_options,
@@ -66,7 +66,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
     services = build_services(runtime)
     graphql = ColonnadeGraphQL(
         services,
-        schema=build_schema(settings.server, settings.gateway),
+        schema=build_schema(settings.server, settings.gateway, cost_budget(settings, runtime)),
         graphql_ide="graphiql" if graphiql_enabled(settings.server) else None,
         allow_queries_via_get=True,
     )

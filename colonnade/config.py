@@ -237,6 +237,14 @@ class ClientRateLimitSettings(_Strict):
     """Client id → its own rate per second (burst scales with it)."""
 
 
+class CostBudgetSettings(_Strict):
+    """Per client: the static cost it may spend per window (a token bucket of ``per_window``
+    refilled over ``window_s``), shared by all replicas; unset = no budget."""
+
+    per_window: int | None = Field(None, ge=1)
+    window_s: float = Field(60.0, gt=0)
+
+
 class GatewaySettings(_Strict):
     """Who may ask what, and how much: identity, scopes, cost, rate, persisted operations."""
 
@@ -253,6 +261,7 @@ class GatewaySettings(_Strict):
     max_cost: int | None = Field(1000, ge=1)
     """Static cost (upstream calls, list sizes) above which an operation is refused."""
     rate_limit: ClientRateLimitSettings = ClientRateLimitSettings()
+    cost_budget: CostBudgetSettings = CostBudgetSettings()
     persisted_queries: Literal["off", "apq", "trusted"] = "apq"
     """apq: Automatic Persisted Queries; trusted: only documents in ``trusted_documents``."""
     trusted_documents: Path | None = None

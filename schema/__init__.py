@@ -15,6 +15,7 @@ from colonnade.extensions import (
     ReleaseRequestState,
     request_deadline,
 )
+from colonnade.gateway.client_limits import ClientCostBudget
 from colonnade.gateway.cost import cost_limit
 from colonnade.gateway.profile import production_rules
 from colonnade.limits import gateway_limits
@@ -33,7 +34,9 @@ class ColonnadeSchema(strawberry.federation.Schema):
 
 
 def build_schema(
-    server: ServerSettings | None = None, gateway: GatewaySettings | None = None
+    server: ServerSettings | None = None,
+    gateway: GatewaySettings | None = None,
+    cost_budget: ClientCostBudget | None = None,
 ) -> strawberry.Schema:
     server = server or ServerSettings()
     gateway = gateway or GatewaySettings()
@@ -45,7 +48,7 @@ def build_schema(
         federation_version="2.9",
         extensions=[
             *production_rules(server),
-            *([cost_limit(gateway.max_cost)] if gateway.max_cost else []),
+            cost_limit(gateway.max_cost, cost_budget),
             gateway_limits(
                 max_depth=server.max_query_depth,
                 max_aliases=server.max_aliases,

@@ -1,4 +1,4 @@
-"""Per-client rate limits, one token bucket per client shared by every replica.
+"""Per-client rate limits (requests, and optionally cost), token buckets shared by replicas.
 
 The bucket is the state backend's (one Lua script in Redis, so N replicas drain one bucket);
 this module only chooses the key and the policy and writes the answer in the IETF draft's
@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from colonnade.config import ClientRateLimitSettings
+from colonnade.config import ClientRateLimitSettings, CostBudgetSettings
 from colonnade.errors import StateUnavailable
 from colonnade.gateway.identity import Principal
 from colonnade.state import StateBackend
@@ -79,3 +79,39 @@ class ClientRateLimiter:
             (b"retry-after", str(seconds).encode()),
         ]
         return RateDecision(False, wait, headers)
+
+
+class ClientCostBudget:
+    """What a client may spend per window in static cost (``colonnade.gateway.cost``): one
+    bucket of ``per_window`` tokens per client, an operation takes its price."""
+
+    def __init__(
+        self,
+        settings: CostBudgetSettings,
+        backend: StateBackend,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        assert settings.per_window is not None
+        self.per_window = settings.per_window
+        self.rate = settings.per_window / settings.window_s
+        self._backend = backend
+        self._clock = clock
+
+    async def charge(self, principal: Principal | None, cost: int) -> float:
+        """0.0 when charged; else seconds until the budget covers ``cost`` (inf: never)."""
+        if cost <= 0:
+            return 0.0
+        if cost > self.per_window:
+            return math.inf
+        who = principal.client_id if principal is not None else "anonymous"
+        try:
+            return await self._backend.take_token(
+                f"gateway:cost:{who}",
+                rate_per_s=self.rate,
+                burst=float(self.per_window),
+                now=self._clock(),
+                count=float(cost),
+            )
+        except StateUnavailable:
+            return 0.0  # fail open, as the rate limits do

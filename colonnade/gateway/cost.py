@@ -16,7 +16,8 @@ execution; above ``gateway.max_cost`` the answer is ``COST_LIMIT_EXCEEDED`` with
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import math
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -43,6 +44,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.federation.schema_directives import Cost, ListSize
 
 from colonnade.errors import ErrorCode
+from colonnade.gateway.client_limits import ClientCostBudget
 
 _BACKREF = "strawberry-definition"
 
@@ -238,12 +240,15 @@ class _Walk:
         return declared.default_value
 
 
-def cost_limit(max_cost: int) -> Callable[[], SchemaExtension]:
-    """The schema extension refusing operations that cost more than ``max_cost``."""
+def cost_limit(
+    max_cost: int | None, budget: ClientCostBudget | None = None
+) -> Callable[[], SchemaExtension]:
+    """The schema extension refusing operations above ``max_cost``, and — with a ``budget`` —
+    charging each operation's price to its client (``RATE_LIMITED`` once it is spent)."""
     analyzers: dict[int, CostAnalyzer] = {}
 
     class CostLimit(SchemaExtension):
-        def on_execute(self) -> Iterator[None]:
+        async def on_execute(self) -> AsyncIterator[None]:
             context = self.execution_context
             document = context.graphql_document
             if document is not None and context.result is None:
@@ -253,21 +258,46 @@ def cost_limit(max_cost: int) -> Callable[[], SchemaExtension]:
                     analyzer = analyzers[id(schema)] = CostAnalyzer(schema)
                 variables = context.variables if isinstance(context.variables, dict) else {}
                 price = analyzer.operation_cost(document, context.operation_name, variables)
-                if price > max_cost:
-                    context.result = ExecutionResult(
-                        data=None,
-                        errors=[
-                            GraphQLError(
-                                f"operation cost {price} exceeds the limit of {max_cost} "
-                                "(list sizes x upstream calls); ask for smaller pages",
-                                extensions={
-                                    "code": ErrorCode.COST_LIMIT_EXCEEDED.value,
-                                    "cost": price,
-                                    "limit": max_cost,
-                                },
-                            )
-                        ],
+                if max_cost is not None and price > max_cost:
+                    context.result = _refusal(
+                        f"operation cost {price} exceeds the limit of {max_cost} "
+                        "(list sizes x upstream calls); ask for smaller pages",
+                        code=ErrorCode.COST_LIMIT_EXCEEDED.value,
+                        cost=price,
+                        limit=max_cost,
                     )
+                elif budget is not None:
+                    request = context.context
+                    wait = await budget.charge(getattr(request, "principal", None), price)
+                    if wait > 0:
+                        context.result = _over_budget(request, price, budget, wait)
             yield
 
     return CostLimit
+
+
+def _refusal(message: str, **extensions: Any) -> ExecutionResult:
+    return ExecutionResult(data=None, errors=[GraphQLError(message, extensions=extensions)])
+
+
+def _over_budget(
+    request: Any, price: int, budget: ClientCostBudget, wait: float
+) -> ExecutionResult:
+    retry_after = None if math.isinf(wait) else max(1, math.ceil(wait))
+    response = getattr(request, "response", None)
+    if response is not None:  # the view's temporal response: status and headers of the answer
+        response.status_code = 429
+        if retry_after is not None:
+            response.headers["retry-after"] = str(retry_after)
+    why = (
+        f"operation cost {price} is more than this client's whole budget"
+        if retry_after is None
+        else f"this client's cost budget is spent; retry in {retry_after} s"
+    )
+    return _refusal(
+        why,
+        code=ErrorCode.RATE_LIMITED.value,
+        cost=price,
+        budget=budget.per_window,
+        retryAfter=retry_after,
+    )

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from colonnade.config import Settings
 from colonnade.errors import BadUserInput, ConfigError, GatewayError
-from colonnade.gateway.client_limits import ClientRateLimiter
+from colonnade.gateway.client_limits import ClientCostBudget, ClientRateLimiter
 from colonnade.gateway.identity import Authenticator, Principal
 from colonnade.gateway.jwks import JwksVerifier
 from colonnade.gateway.persisted import PersistedOperations
@@ -36,6 +36,11 @@ def anonymous_allowed(settings: Settings) -> bool:
             "issue API keys (colonnade keys generate) or configure gateway.jwt"
         )
     return mode == "on"
+
+
+def cost_budget(settings: Settings, runtime: Any) -> ClientCostBudget | None:
+    budget = settings.gateway.cost_budget
+    return ClientCostBudget(budget, runtime.backend) if budget.per_window else None
 
 
 def principal_from(scope: Scope) -> Principal | None:

@@ -74,3 +74,52 @@ def test_fragments_are_priced_once_linear_in_the_document() -> None:
     ]
     query = f'{{ customer(id: "x") {{ ...F{levels - 1} }} }} ' + " ".join(fragments)
     assert price(query) == 1 + 2 ** (levels - 1)
+
+
+async def test_a_client_cost_budget_is_shared_by_replicas(
+    make_facade, backend_kind, providers
+) -> None:
+    from conftest import client_key
+    from support import redis_prefix
+
+    key, entry = client_key(["*"])
+    other, other_entry = client_key(["*"])
+    gateway = {
+        "anonymous": "off",
+        "api_keys": {"shop": entry, "other": other_entry},
+        # 30 per 10,000 s: nothing refills during the test.
+        "cost_budget": {"per_window": 30, "window_s": 10_000},
+    }
+    query = {
+        "query": "{ customers(first: 5) { edges { node { payments(first: 1) { id } } } } }"
+    }  # 6
+
+    fresh = {"query": "{ customers(first: 4) { edges { node { payments(first: 1) { id } } } } }"}
+
+    async def run(a, b) -> None:
+        answers = [
+            await f.client.post("/graphql", json=query, headers={"x-api-key": key})
+            for f in (a, b, a, b, a)
+        ]
+        assert [r.status_code for r in answers] == [200] * 5  # 5 x 6 = the whole budget
+        calls = providers.crm.recorder.count("*")
+        refused = await b.client.post("/graphql", json=fresh, headers={"x-api-key": key})
+        assert refused.status_code == 429
+        error = refused.json()["errors"][0]
+        assert error["extensions"]["code"] == "RATE_LIMITED"
+        assert error["extensions"]["cost"] == 5
+        assert int(refused.headers["retry-after"]) >= 1
+        assert providers.crm.recorder.count("*") == calls  # refused before any call
+        fine = await a.client.post("/graphql", json=fresh, headers={"x-api-key": other})
+        assert "errors" not in fine.json()
+        assert providers.crm.recorder.count("*") == calls + 1  # another client's own budget
+
+    if backend_kind == "redis":
+        async with redis_prefix() as prefix:
+            await run(
+                await make_facade("redis", prefix, gateway=gateway),
+                await make_facade("redis", prefix, gateway=gateway),
+            )
+    else:
+        facade = await make_facade(gateway=gateway)
+        await run(facade, facade)
