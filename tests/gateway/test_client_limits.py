@@ -6,7 +6,7 @@ import json
 
 import httpx
 import pytest
-from conftest import client_key
+from gateway_support import client_key
 from support import REDIS_URL, facade_env, redis_prefix, served_facade
 
 QUERY = {"query": "{ __typename }"}

@@ -79,7 +79,7 @@ def test_fragments_are_priced_once_linear_in_the_document() -> None:
 async def test_a_client_cost_budget_is_shared_by_replicas(
     make_facade, backend_kind, providers
 ) -> None:
-    from conftest import client_key
+    from gateway_support import client_key
     from support import redis_prefix
 
     key, entry = client_key(["*"])

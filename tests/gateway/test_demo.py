@@ -8,7 +8,7 @@ import sys
 import time
 
 import httpx
-from conftest import CREATE_PAYMENT, PAYMENT_INPUT
+from gateway_support import CREATE_PAYMENT, PAYMENT_INPUT
 from support import free_port
 
 

@@ -7,7 +7,7 @@ import os
 import time
 
 import pytest
-from conftest import SigningKey, client_key, jwt_settings, locked
+from gateway_support import SigningKey, client_key, jwt_settings, locked
 
 from colonnade.gateway.identity import digest, generate_key, register_key
 
@@ -177,7 +177,7 @@ async def test_a_rotated_jwks_key_is_picked_up(make_facade, jwks) -> None:
 
 
 async def test_jwt_scopes_are_literal_and_enforced(make_facade, jwks, providers) -> None:
-    from conftest import CREATE_PAYMENT, PAYMENT_INPUT
+    from gateway_support import CREATE_PAYMENT, PAYMENT_INPUT
 
     facade = await make_facade(**locked(jwt=jwt_settings(jwks)))
     token = jwks.keys[0].token(scope="* payments:*")  # an issuer's pattern grants nothing

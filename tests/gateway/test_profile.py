@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import client_key
+from gateway_support import client_key
 
 from colonnade.config import Settings
 from colonnade.errors import ConfigError

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import CREATE_PAYMENT, PAYMENT_INPUT, client_key, locked
+from gateway_support import CREATE_PAYMENT, PAYMENT_INPUT, client_key, locked
 
 from schema import build_schema
 
