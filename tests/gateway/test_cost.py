@@ -123,3 +123,12 @@ async def test_a_client_cost_budget_is_shared_by_replicas(
     else:
         facade = await make_facade(gateway=gateway)
         await run(facade, facade)
+
+
+def test_a_repeated_query_is_priced_per_list_size_it_reads() -> None:
+    analyzer = CostAnalyzer(build_schema()._schema)
+    document = parse(NESTED_QUERY)
+    prices = [
+        analyzer.cached_cost(NESTED_QUERY, document, None, {"first": n}) for n in (100, 10, 100)
+    ]
+    assert prices == [102, 12, 102]
