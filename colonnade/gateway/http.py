@@ -22,7 +22,7 @@ from colonnade.gateway.client_limits import ClientCostBudget, ClientRateLimiter
 from colonnade.gateway.identity import Authenticator, Principal
 from colonnade.gateway.jwks import JwksVerifier
 from colonnade.gateway.persisted import PersistedOperations
-from colonnade.gateway.profile import is_production
+from colonnade.gateway.profile import is_ide_page, is_production
 from colonnade.state import StateBackend
 
 PRINCIPAL = "colonnade.principal"
@@ -78,7 +78,7 @@ class Gateway:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or _is_ide_page(scope):
+        if scope["type"] != "http" or is_ide_page(scope):
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
@@ -144,14 +144,6 @@ class Gateway:
 
     async def aclose(self) -> None:
         await self.authenticator.aclose()
-
-
-def _is_ide_page(scope: Scope) -> bool:
-    """GraphiQL's HTML page (a GET asking for HTML, with no query) needs no credentials."""
-    if scope["method"] != "GET" or scope.get("query_string"):
-        return False
-    accept = dict(scope["headers"]).get(b"accept", b"")
-    return b"text/html" in accept
 
 
 async def _read_body(receive: Receive) -> bytes:

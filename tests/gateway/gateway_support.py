@@ -60,11 +60,17 @@ class JwksServer:
     def __init__(self) -> None:
         self.keys: list[SigningKey] = []
         self.fetches = 0
+        self.failing = False
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 outer.fetches += 1
+                if outer.failing:
+                    self.send_response(503)
+                    self.send_header("content-length", "0")
+                    self.end_headers()
+                    return
                 body = json.dumps({"keys": [k.jwk for k in outer.keys]}).encode()
                 self.send_response(200)
                 self.send_header("content-type", "application/json")

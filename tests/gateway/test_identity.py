@@ -188,3 +188,27 @@ async def test_jwt_scopes_are_literal_and_enforced(make_facade, jwks, providers)
     )
     assert response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert providers.payments.recorder.count("*") == 0
+
+
+async def test_the_jwks_is_cached_refreshed_and_kept_through_an_outage(jwks) -> None:
+    from colonnade.config import JwtSettings
+    from colonnade.gateway.jwks import JwksVerifier
+
+    now = [1000.0]
+    verifier = JwksVerifier(
+        JwtSettings(**jwt_settings(jwks, refresh_s=300, min_refetch_s=30)), clock=lambda: now[0]
+    )
+    try:
+        token = jwks.keys[0].token()
+        for _ in range(3):
+            assert (await verifier.verify(token))["sub"] == "client-42"
+        assert jwks.fetches == 1  # cached
+        now[0] += 301
+        await verifier.verify(token)
+        assert jwks.fetches == 2  # refreshed after refresh_s
+        jwks.failing = True
+        now[0] += 301
+        assert (await verifier.verify(token))["sub"] == "client-42"  # old keys kept
+        assert jwks.fetches == 3
+    finally:
+        await verifier.aclose()

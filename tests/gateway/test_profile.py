@@ -132,3 +132,12 @@ async def test_metrics_need_the_operator_token(make_facade) -> None:
     assert (await no_token.client.get("/metrics")).status_code == 404
     dev = await make_facade()
     assert (await dev.client.get("/metrics")).status_code == 200
+
+
+async def test_csrf_prevention_leaves_the_graphiql_page_alone(make_facade) -> None:
+    facade = await make_facade(server={"csrf_prevention": True})
+    page = await facade.client.get("/graphql", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert "graphiql" in page.text.lower()
+    refused = await facade.client.get("/graphql", params={"query": "{ __typename }"})
+    assert refused.json()["errors"][0]["extensions"]["code"] == "CSRF_PREVENTED"

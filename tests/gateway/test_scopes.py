@@ -75,3 +75,18 @@ def test_scopes_and_costs_are_federation_directives_in_the_sdl() -> None:
         '@requiresScopes(scopes: [["payments:write"]])'
     ) in sdl
     assert '@listSize(assumedSize: 20, slicingArguments: ["first"], sizedFields: ["edges"]' in sdl
+
+
+async def test_clients_share_cache_entries_made_with_our_own_provider_credentials(
+    make_facade, providers
+) -> None:
+    # Cache keys carry the provider credential's fingerprint (HttpConnector.cache_scope), not
+    # the client's: every client is served with Colonnade's credentials, so the answer is one.
+    a, a_entry = client_key(["*"])
+    b, b_entry = client_key(["*"])
+    facade = await make_facade(**locked(api_keys={"a": a_entry, "b": b_entry}))
+    query = {"query": '{ customer(id: "001000000000002AAA") { name } }'}
+    first = await facade.client.post("/graphql", json=query, headers={"x-api-key": a})
+    second = await facade.client.post("/graphql", json=query, headers={"x-api-key": b})
+    assert first.json() == second.json()
+    assert providers.crm.recorder.count("crm.sobject*") == 1
