@@ -90,3 +90,33 @@ async def test_clients_share_cache_entries_made_with_our_own_provider_credential
     second = await facade.client.post("/graphql", json=query, headers={"x-api-key": b})
     assert first.json() == second.json()
     assert providers.crm.recorder.count("crm.sobject*") == 1
+
+
+async def test_authenticated_refuses_anonymous_callers_and_prints_the_directive() -> None:
+    from dataclasses import dataclass
+    from typing import Any
+
+    import strawberry
+
+    from colonnade.gateway import Principal, requires
+
+    @strawberry.type
+    class Query:
+        @strawberry.field(extensions=[requires(authenticated=True)])
+        def secret(self) -> str | None:
+            return "ok"
+
+    @dataclass
+    class Context:
+        principal: Any
+
+    schema = strawberry.federation.Schema(query=Query, federation_version="2.9")
+    assert "secret: String @authenticated" in schema.as_str()
+    anonymous = Principal("anonymous", frozenset({"*"}), "anonymous")
+    client = Principal("shop", frozenset(), "api_key")
+    refused = await schema.execute("{ secret }", context_value=Context(anonymous))
+    assert refused.data == {"secret": None}
+    assert refused.errors[0].original_error.code.value == "FORBIDDEN"
+    assert (await schema.execute("{ secret }", context_value=Context(client))).data == {
+        "secret": "ok"
+    }
