@@ -25,7 +25,7 @@ from typing import Any, Literal
 import structlog
 
 from colonnade.config import ApiClientSettings, GatewaySettings
-from colonnade.errors import StateUnavailable, Unauthenticated
+from colonnade.errors import ConfigError, StateUnavailable, Unauthenticated
 from colonnade.gateway.jwks import JwksVerifier
 from colonnade.state import StateBackend
 
@@ -75,13 +75,21 @@ class ApiKeyFile:
         self.path = path
         self._stamp: tuple[int, int] | None = None
         self._index: dict[str, Principal] = {}
-        self._load()  # at start, a broken file is a configuration error
+        try:
+            self._load()
+        except (OSError, ValueError) as exc:  # at start, a broken file is a configuration error
+            raise ConfigError(
+                f"gateway.api_keys_file: cannot use {str(path)!r}: {type(exc).__name__}. It must "
+                'be JSON {"client": {"key_sha256": ["<64 hex>"], "scopes": ["..."]}}'
+            ) from None
 
     def get(self, key_digest: str) -> Principal | None:
         try:
             self._load()
-        except (OSError, ValueError) as exc:
-            _log.warning("api_keys_file_unreadable", path=str(self.path), error=str(exc))
+        except (OSError, ValueError) as exc:  # keep the last good set: a botched rotation
+            _log.warning(  # must not lock every client out
+                "api_keys_file_unreadable", path=str(self.path), error=type(exc).__name__
+            )
         return self._index.get(key_digest)
 
     def _load(self) -> None:

@@ -212,3 +212,20 @@ async def test_the_jwks_is_cached_refreshed_and_kept_through_an_outage(jwks) -> 
         assert jwks.fetches == 3
     finally:
         await verifier.aclose()
+
+
+def test_a_broken_keys_file_fails_at_start_and_is_survived_later(tmp_path) -> None:
+    from colonnade.errors import ConfigError
+    from colonnade.gateway.identity import ApiKeyFile
+
+    keys_file = tmp_path / "keys.json"
+    keys_file.write_text("{not json")
+    with pytest.raises(ConfigError, match=r"gateway\.api_keys_file"):
+        ApiKeyFile(keys_file)
+    _, key_digest = generate_key()
+    keys_file.write_text(json.dumps({"shop": {"key_sha256": [key_digest], "scopes": ["*"]}}))
+    loaded = ApiKeyFile(keys_file)
+    keys_file.write_text('{"shop": {"key_sha256": ["not-a-digest"]}}')  # a botched rotation
+    found = loaded.get(key_digest)
+    assert found is not None
+    assert found.client_id == "shop"
