@@ -116,7 +116,10 @@ class Gateway:
 
     async def _persisted(self, scope: Scope, receive: Receive) -> tuple[Scope, Receive]:
         if scope["method"] == "GET":
-            params = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+            raw = scope.get("query_string", b"")
+            if self.persisted.mode == "apq" and b"persistedQuery" not in raw:
+                return scope, receive
+            params = dict(parse_qsl(raw.decode("latin-1")))
             try:
                 extensions = json.loads(params["extensions"]) if "extensions" in params else None
             except ValueError:
@@ -127,6 +130,8 @@ class Gateway:
                 scope = {**scope, "query_string": urlencode(params).encode()}
             return scope, receive
         body = await _read_body(receive)
+        if self.persisted.mode == "apq" and b"persistedQuery" not in body:
+            return _with_body(scope, body), _replay(body)  # the common case: nothing to resolve
         try:
             payload = json.loads(body) if body else None
         except ValueError:
