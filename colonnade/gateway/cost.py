@@ -5,7 +5,8 @@ Each field declares what resolving it costs upstream, where it is declared
 as Apollo's demand-control directives ``@cost`` and ``@listSize`` that also appear in the SDL.
 A field's weight is paid once per parent object, multiplied by the sizes of the lists above
 it (``first`` from a literal, a variable or the argument's default); a ``batched`` field (one
-DataLoader call for all parents) is paid once per selection instead.
+DataLoader call for all parents) is paid once per selection instead. A list without a
+declared size counts as one item: declare ``assumed_size`` where its items' fields call out.
 
 Linear in the document: a selection set's cost is ``A·m + B`` for a parent multiplicity ``m``
 (``A`` per-object weights, ``B`` batched ones), so each fragment is priced once and memoised,
@@ -29,7 +30,6 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLError,
     GraphQLField,
-    GraphQLList,
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
@@ -37,7 +37,6 @@ from graphql import (
     SelectionSetNode,
     VariableNode,
     get_named_type,
-    get_nullable_type,
     get_operation_ast,
 )
 from graphql.pyutils import Undefined
@@ -86,7 +85,6 @@ class _Spec:
     slicing: tuple[str, ...] = ()
     assumed_size: int | None = None
     sized_fields: frozenset[str] = frozenset()
-    is_list: bool = False
 
 
 def _spec(field: GraphQLField) -> _Spec:
@@ -102,8 +100,7 @@ def _spec(field: GraphQLField) -> _Spec:
             slicing = tuple(directive.slicing_arguments or ())
             assumed = directive.assumed_size
             sized = frozenset(directive.sized_fields or ())
-    is_list = isinstance(get_nullable_type(field.type), GraphQLList)
-    return _Spec(weight, batched, slicing, assumed, sized, is_list)
+    return _Spec(weight, batched, slicing, assumed, sized)
 
 
 _Parts = tuple[int, int, int, int]  # (A, B) of sized fields, then (A, B) of the others
