@@ -54,6 +54,19 @@ def main(argv: list[str] | None = None) -> int:
     generate.add_argument(
         "--scope", action="append", default=[], help="scope to grant, e.g. payments:read"
     )
+    register = keys_sub.add_parser(
+        "register",
+        help="store a key's digest in the shared (Redis) state: live on every replica at once "
+        "(needs gateway.api_keys_in_state = true)",
+    )
+    register.add_argument("digest", help="the key's SHA-256 (from keys generate)")
+    register.add_argument("--client", required=True)
+    register.add_argument("--scope", action="append", default=[])
+    register.add_argument("--ttl-days", type=float, default=365.0)
+    register.add_argument("--config", type=Path, default=None)
+    revoke = keys_sub.add_parser("revoke", help="remove a key's digest from the shared state")
+    revoke.add_argument("digest")
+    revoke.add_argument("--config", type=Path, default=None)
 
     sandbox = sub.add_parser(
         "sandbox", help="run only the sandbox providers (for demos and benchmarks)"
@@ -72,13 +85,15 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "sandbox":
             return _sandbox(args)
-        if args.command == "keys":
+        if args.command == "keys" and args.keys_command == "generate":
             return _keys_generate(args.client, args.scope)
         settings = load_settings(args.config)
         if args.command == "check":
             return _check(settings)
         if args.command == "invalidate":
             return asyncio.run(_invalidate(settings, args.tag, args.key))
+        if args.command == "keys":
+            return asyncio.run(_keys_in_state(settings, args))
         return _serve(settings, args.host, args.port)
     except ConfigError as exc:
         sys.stderr.write(f"colonnade: {exc}\n")
@@ -153,6 +168,38 @@ def _keys_generate(client: str, scopes: list[str]) -> int:
     return 0
 
 
+async def _keys_in_state(settings: Settings, args: argparse.Namespace) -> int:
+    from colonnade.gateway.identity import STATE_KEY, register_key
+    from colonnade.runtime import Runtime
+
+    digest = args.digest.lower()
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        sys.stderr.write("colonnade: the digest must be 64 hex digits (colonnade keys generate)\n")
+        return 2
+    if not settings.redis_url:
+        sys.stderr.write(
+            "colonnade: no COLONNADE_REDIS_URL: keys in the state backend need the shared "
+            "Redis; use gateway.api_keys or gateway.api_keys_file instead\n"
+        )
+        return 1
+    runtime = Runtime.create(settings)
+    try:
+        if args.keys_command == "register":
+            ttl_s = args.ttl_days * 86_400
+            await register_key(runtime.backend, digest, args.client, args.scope, ttl_s)
+            done = f"registered a key for {args.client} ({', '.join(args.scope) or 'no scopes'})"
+        else:
+            removed = await runtime.backend.delete([STATE_KEY + digest])
+            done = "revoked the key" if removed else "no such key"
+    except StateUnavailable:
+        sys.stderr.write("colonnade: Redis did not answer; nothing was changed\n")
+        return 1
+    finally:
+        await runtime.aclose()
+    sys.stdout.write(f"colonnade: {done}\n")
+    return 0
+
+
 def tune_gc() -> None:
     """The schema, the WSDL models and the config live as long as the process: freeze them
     so the cyclic collector stops rescanning them, and collect the young generation less
@@ -168,6 +215,9 @@ def _check(settings: Settings) -> int:
     from colonnade.runtime import Runtime
     from resolvers.services import build_services
 
+    from colonnade.gateway.http import anonymous_allowed
+
+    anonymous_allowed(settings)  # production + anonymous is refused here too
     served = None
     if wants_sandbox(settings):
         settings, served = start_sandbox(settings)

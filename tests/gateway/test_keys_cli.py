@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import tomllib
+
+import pytest
 
 from colonnade.cli import main
 from colonnade.config import Settings
@@ -25,3 +28,33 @@ async def test_the_printed_block_authenticates_the_printed_key(capsys) -> None:
     assert principal.client_id == "shop"
     assert principal.allows("payments:read")
     assert not principal.allows("payments:write")
+
+
+@pytest.mark.redis
+async def test_keys_registered_and_revoked_in_redis_need_no_restart(
+    make_facade, monkeypatch, capsys
+) -> None:
+    from support import REDIS_URL, redis_prefix
+
+    from colonnade.gateway.identity import generate_key
+
+    key, key_digest = generate_key()
+    async with redis_prefix() as prefix:
+        monkeypatch.setenv("COLONNADE_REDIS_URL", REDIS_URL)
+        monkeypatch.setenv("COLONNADE_STATE_PREFIX", prefix)
+        facade = await make_facade(
+            "redis", prefix, gateway={"anonymous": "off", "api_keys_in_state": True}
+        )
+        query = {"query": "{ __typename }"}
+
+        async def status() -> int:
+            response = await facade.client.post("/graphql", json=query, headers={"x-api-key": key})
+            return response.status_code
+
+        assert await status() == 401
+        argv = ["keys", "register", key_digest, "--client", "shop", "--scope", "customers:read"]
+        assert await asyncio.to_thread(main, argv) == 0
+        assert "registered a key for shop" in capsys.readouterr().out
+        assert await status() == 200
+        assert await asyncio.to_thread(main, ["keys", "revoke", key_digest]) == 0
+        assert await status() == 401
