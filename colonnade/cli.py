@@ -212,10 +212,9 @@ def tune_gc() -> None:
 
 def _check(settings: Settings) -> int:
     from colonnade.embedded import start_sandbox, wants_sandbox
+    from colonnade.gateway.http import anonymous_allowed
     from colonnade.runtime import Runtime
     from resolvers.services import build_services
-
-    from colonnade.gateway.http import anonymous_allowed
 
     anonymous_allowed(settings)  # production + anonymous is refused here too
     served = None
