@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
@@ -21,6 +23,14 @@ from starlette.routing import Route
 from colonnade.admin import invalidation_endpoint
 from colonnade.auth import Secret
 from colonnade.config import Settings
+from colonnade.gateway.http import Gateway, cost_budget
+from colonnade.gateway.profile import (
+    CsrfPrevention,
+    cors_options,
+    csrf_enabled,
+    graphiql_enabled,
+    metrics_endpoint,
+)
 from colonnade.http_errors import starlette_http_error, unhandled_error
 from colonnade.http_limits import BodySizeLimit
 from colonnade.metrics import render as render_metrics
@@ -40,8 +50,8 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
     services = build_services(runtime)
     graphql = ColonnadeGraphQL(
         services,
-        schema=build_schema(settings.server),
-        graphql_ide="graphiql" if settings.server.graphiql else None,
+        schema=build_schema(settings.server, settings.gateway, cost_budget(settings, runtime)),
+        graphql_ide="graphiql" if graphiql_enabled(settings.server) else None,
         allow_queries_via_get=True,
     )
 
@@ -59,13 +69,18 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
     async def metrics(_: Request) -> Response:
         return PlainTextResponse(render_metrics(runtime.telemetry), media_type=PROMETHEUS_TEXT)
 
+    # Inbound gateway (identity, client rate limits, persisted operations, CSRF): see
+    # colonnade/gateway/. It wraps the view, inside the body-size limit.
+    gateway = Gateway.from_settings(graphql, settings, runtime.backend)
+    guarded: Any = CsrfPrevention(gateway) if csrf_enabled(settings.server) else gateway
+    metrics_route = metrics_endpoint(settings, metrics)
     routes = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
-        Route("/metrics", metrics),
+        *([Route("/metrics", metrics_route)] if metrics_route else []),
         Route(
             "/graphql",
-            graphql,
+            guarded,
             methods=["GET", "POST"],
         ),
     ]
@@ -83,24 +98,29 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
             yield
         finally:
             lifecycle.draining = True
+            await gateway.aclose()
             await services.aclose()
             await runtime.aclose()
 
+    cors = cors_options(settings.server)
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
         exception_handlers={HTTPException: starlette_http_error, Exception: unhandled_error},
-        # Every route's body is bounded in size and time (/graphql, /admin/*), before parsing.
+        # Every route's body is bounded in size and time (/graphql, /admin/*), before parsing;
+        # CORS (an allow-list, when configured) answers preflights before anything else.
         middleware=[
+            *([Middleware(CORSMiddleware, **cors)] if cors else []),
             Middleware(
                 BodySizeLimit,
                 max_bytes=settings.server.max_body_bytes,
                 read_timeout_s=settings.server.body_timeout_s,
-            )
+            ),
         ],
     )
     observe(app, settings, runtime, services, graphql)
     app.state.runtime = runtime
     app.state.services = services
     app.state.lifecycle = lifecycle
+    app.state.gateway = gateway
     return app

@@ -85,6 +85,28 @@ def main(argv: list[str] | None = None) -> int:
         "--url", default=None, help="a running instance, e.g. http://127.0.0.1:8000"
     )
     versions.add_argument("--json", action="store_true", help="JSON instead of a table")
+    keys = sub.add_parser("keys", help="API keys for clients of the graph")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    generate = keys_sub.add_parser(
+        "generate", help="print a new API key (give it to the client) and its digest (config)"
+    )
+    generate.add_argument("--client", default="my-client", help="client id for the snippet")
+    generate.add_argument(
+        "--scope", action="append", default=[], help="scope to grant, e.g. payments:read"
+    )
+    register = keys_sub.add_parser(
+        "register",
+        help="store a key's digest in the shared (Redis) state: live on every replica at once "
+        "(needs gateway.api_keys_in_state = true)",
+    )
+    register.add_argument("digest", help="the key's SHA-256 (from keys generate)")
+    register.add_argument("--client", required=True)
+    register.add_argument("--scope", action="append", default=[])
+    register.add_argument("--ttl-days", type=float, default=365.0)
+    register.add_argument("--config", type=Path, default=None)
+    revoke = keys_sub.add_parser("revoke", help="remove a key's digest from the shared state")
+    revoke.add_argument("digest")
+    revoke.add_argument("--config", type=Path, default=None)
 
     sandbox = sub.add_parser(
         "sandbox", help="run only the sandbox providers (for demos and benchmarks)"
@@ -105,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "sandbox":
             return _sandbox(args)
+        if args.command == "keys" and args.keys_command == "generate":
+            return _keys_generate(args.client, args.scope)
         settings = load_settings(args.config)
         if args.command == "check":
             return _check(settings)
@@ -116,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
             return versions_command(settings, args.url, as_json=args.json)
         if args.command == "invalidate":
             return asyncio.run(_invalidate(settings, args.tag, args.key))
+        if args.command == "keys":
+            return asyncio.run(_keys_in_state(settings, args))
         return _serve(settings, args.host, args.port)
     except ConfigError as exc:
         sys.stderr.write(f"colonnade: {exc}\n")
@@ -179,6 +205,12 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     if wants_sandbox(settings):
         settings, served = start_sandbox(settings)
         sys.stderr.write("colonnade: no providers configured; serving the embedded sandboxes\n")
+        settings, dev_key = demo_gateway(settings)
+        if dev_key:
+            sys.stderr.write(
+                f"colonnade: development API key (all scopes): {dev_key}\n"
+                "colonnade: send it as 'X-API-Key: <key>'; without it only reads are allowed\n"
+            )
     app = create_app(settings)
     host = host or settings.server.host
     port = settings.server.port if port is None else port
@@ -190,6 +222,73 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     finally:
         if served is not None:
             served.stop()  # type: ignore[attr-defined]
+    return 0
+
+
+def demo_gateway(settings: Settings) -> tuple[Settings, str | None]:
+    """The demo: anonymous reads (unless the operator chose otherwise or runs the production
+    profile) and a development key, generated per process, that may do everything."""
+    from colonnade.config import ApiClientSettings
+    from colonnade.gateway.identity import generate_key
+
+    if settings.server.profile == "production":
+        return settings, None
+    key, key_digest = generate_key()
+    gateway = settings.gateway
+    update = {
+        "anonymous": "on" if gateway.anonymous == "auto" else gateway.anonymous,
+        "api_keys": {
+            **gateway.api_keys,
+            "development": ApiClientSettings(key_sha256=[key_digest], scopes=["*"]),
+        },
+    }
+    return settings.model_copy(update={"gateway": gateway.model_copy(update=update)}), key
+
+
+def _keys_generate(client: str, scopes: list[str]) -> int:
+    import json
+
+    from colonnade.gateway.identity import generate_key
+
+    key, key_digest = generate_key()
+    sys.stdout.write(
+        f"API key (give it to the client, once; it is not stored anywhere):\n  {key}\n\n"
+        f"colonnade.toml:\n  [gateway.api_keys.{json.dumps(client)}]\n"
+        f"  key_sha256 = [{json.dumps(key_digest)}]\n"
+        f"  scopes = {json.dumps(scopes or ['*:read'])}\n"
+    )
+    return 0
+
+
+async def _keys_in_state(settings: Settings, args: argparse.Namespace) -> int:
+    from colonnade.gateway.identity import STATE_KEY, register_key
+    from colonnade.runtime import Runtime
+
+    digest = args.digest.lower()
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        sys.stderr.write("colonnade: the digest must be 64 hex digits (colonnade keys generate)\n")
+        return 2
+    if not settings.redis_url:
+        sys.stderr.write(
+            "colonnade: no COLONNADE_REDIS_URL: keys in the state backend need the shared "
+            "Redis; use gateway.api_keys or gateway.api_keys_file instead\n"
+        )
+        return 1
+    runtime = Runtime.create(settings)
+    try:
+        if args.keys_command == "register":
+            ttl_s = args.ttl_days * 86_400
+            await register_key(runtime.backend, digest, args.client, args.scope, ttl_s)
+            done = f"registered a key for {args.client} ({', '.join(args.scope) or 'no scopes'})"
+        else:
+            removed = await runtime.backend.delete([STATE_KEY + digest])
+            done = "revoked the key" if removed else "no such key"
+    except StateUnavailable:
+        sys.stderr.write("colonnade: Redis did not answer; nothing was changed\n")
+        return 1
+    finally:
+        await runtime.aclose()
+    sys.stdout.write(f"colonnade: {done}\n")
     return 0
 
 
@@ -205,9 +304,11 @@ def tune_gc() -> None:
 
 def _check(settings: Settings) -> int:
     from colonnade.embedded import start_sandbox, wants_sandbox
+    from colonnade.gateway.http import anonymous_allowed
     from colonnade.runtime import Runtime
     from resolvers.services import build_services
 
+    anonymous_allowed(settings)  # production + anonymous is refused here too
     served = None
     if wants_sandbox(settings):
         settings, served = start_sandbox(settings)

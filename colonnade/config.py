@@ -193,8 +193,99 @@ class ServerSettings(_Strict):
     max_header_bytes: int = Field(16_384, ge=1024)
     """A request head larger than this is refused (400) before it is parsed."""
     graphiql: bool = True
+    profile: Literal["development", "production"] = "development"
+    """production: introspection and GraphiQL off, masked errors, CSRF prevention, anonymous
+    off, /metrics behind the admin token."""
+    cors_allow_origins: list[str] = Field(default_factory=list)
+    """Origins allowed cross-origin (CORS); empty = no CORS headers at all."""
+    csrf_prevention: bool | None = None
+    """None: on in production. Refuses 'simple' requests a browser sends without preflight."""
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["json", "console"] = "json"
+
+
+class ApiClientSettings(_Strict):
+    """One client of the graph: the SHA-256 digests of its API keys (never the keys) and the
+    scopes it is granted. Several digests = several live keys, for rotation without restart."""
+
+    key_sha256: list[str] = Field(default_factory=list)
+    scopes: list[str] = Field(default_factory=list)
+
+    @field_validator("key_sha256")
+    @classmethod
+    def _hex_digests(cls, digests: list[str]) -> list[str]:
+        for digest in digests:
+            if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest.lower()):
+                raise ValueError("each key_sha256 must be 64 hex digits (colonnade keys generate)")
+        return [d.lower() for d in digests]
+
+
+JwtAlgorithm = Literal["RS256", "RS384", "RS512", "ES256", "ES384", "PS256"]
+
+
+def _default_algorithms() -> list[JwtAlgorithm]:
+    return ["RS256", "ES256"]
+
+
+class JwtSettings(_Strict):
+    """Bearer JWTs verified against a JWKS; unset ``jwks_url`` = JWTs are not accepted."""
+
+    jwks_url: str | None = None
+    issuer: str | None = None
+    audience: str | None = None
+    algorithms: list[JwtAlgorithm] = Field(default_factory=_default_algorithms)
+    """Asymmetric only: a shared-secret HS256 key cannot be published in a JWKS."""
+    leeway_s: float = Field(30.0, ge=0)
+    """Clock skew tolerated on ``exp``, ``nbf`` and ``iat``."""
+    refresh_s: float = Field(300.0, gt=0)
+    """The JWKS is refetched this often (keys are rotated by publishing a new ``kid``)."""
+    min_refetch_s: float = Field(30.0, ge=0)
+    """An unknown ``kid`` refetches the JWKS at most this often (forged kids cannot flood it)."""
+    timeout_s: float = Field(5.0, gt=0)
+    scope_claim: str = "scope"
+    """Space-separated string (OAuth2) or a list (``scp``); both are read."""
+    client_claim: str = "sub"
+
+
+class ClientRateLimitSettings(_Strict):
+    """Per client, shared by all replicas through the state backend; unset rate = no limit."""
+
+    rate_per_s: float | None = Field(None, gt=0)
+    burst: float | None = Field(None, ge=1)
+    per_client: dict[str, float] = Field(default_factory=dict)
+    """Client id → its own rate per second (burst scales with it)."""
+
+
+class CostBudgetSettings(_Strict):
+    """Per client: the static cost it may spend per window (a token bucket of ``per_window``
+    refilled over ``window_s``), shared by all replicas; unset = no budget."""
+
+    per_window: int | None = Field(None, ge=1)
+    window_s: float = Field(60.0, gt=0)
+
+
+class GatewaySettings(_Strict):
+    """Who may ask what, and how much: identity, scopes, cost, rate, persisted operations."""
+
+    anonymous: Literal["auto", "on", "off"] = "auto"
+    """auto: on only for the embedded demo (``colonnade serve`` with its sandboxes)."""
+    anonymous_scopes: list[str] = Field(default_factory=lambda: ["*:read"])
+    api_keys: dict[str, ApiClientSettings] = Field(default_factory=dict)
+    """Client id → digests and scopes."""
+    api_keys_file: Path | None = None
+    """JSON ``{client: {key_sha256: [...], scopes: [...]}}``, re-read when it changes."""
+    api_keys_in_state: bool = False
+    """Also look keys up in the state backend (``gateway:apikey:<sha256>``)."""
+    jwt: JwtSettings = JwtSettings()
+    max_cost: int | None = Field(1000, ge=1)
+    """Static cost (upstream calls, list sizes) above which an operation is refused."""
+    rate_limit: ClientRateLimitSettings = ClientRateLimitSettings()
+    cost_budget: CostBudgetSettings = CostBudgetSettings()
+    persisted_queries: Literal["off", "apq", "trusted"] = "apq"
+    """apq: Automatic Persisted Queries; trusted: only documents in ``trusted_documents``."""
+    trusted_documents: Path | None = None
+    """A manifest: Apollo's persisted-query manifest JSON or a ``{sha256: document}`` map."""
+    apq_ttl_s: float = Field(7 * 86_400.0, gt=0)
 
 
 class SandboxSettings(_Strict):
@@ -223,6 +314,7 @@ class Settings(BaseSettings):
     cache: CacheSettings = CacheSettings()
     connectors: ConnectorsSettings = ConnectorsSettings()
     sandbox: SandboxSettings = SandboxSettings()
+    gateway: GatewaySettings = GatewaySettings()
 
     @classmethod
     def settings_customise_sources(

@@ -18,6 +18,12 @@ credential or a raw provider body.
     │   ├── CircuitOpen                breaker open, no call made    CIRCUIT_OPEN
     │   └── UpstreamNotFound           the thing does not exist      NOT_FOUND
     ├── BadUserInput                   the client's arguments        BAD_USER_INPUT
+    ├── GatewayError                   the inbound gateway refused   (see colonnade.gateway)
+    │   ├── Unauthenticated            no/invalid credentials        UNAUTHENTICATED (401)
+    │   ├── Forbidden                  a scope is missing            FORBIDDEN
+    │   ├── CostLimitExceeded          static cost above the limit   COST_LIMIT_EXCEEDED
+    │   ├── ClientRateLimited          this client is over its rate  RATE_LIMITED (429)
+    │   └── PersistedQueryError        APQ / trusted documents       PERSISTED_QUERY_*
     ├── ConfigError                    start-up configuration        (never reaches a client)
     └── StateUnavailable               shared state (Redis) failed   (callers degrade: bypass)
 """
@@ -40,6 +46,11 @@ class ErrorCode(StrEnum):
     BAD_USER_INPUT = "BAD_USER_INPUT"
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
+    COST_LIMIT_EXCEEDED = "COST_LIMIT_EXCEEDED"
+    RATE_LIMITED = "RATE_LIMITED"
+    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+    PERSISTED_QUERY_NOT_IN_LIST = "PERSISTED_QUERY_NOT_IN_LIST"
+    CSRF_PREVENTED = "CSRF_PREVENTED"
     INTERNAL = "INTERNAL_SERVER_ERROR"
     # Request-level codes (the HTTP edge and the document, before any resolver runs):
     BAD_REQUEST = "BAD_REQUEST"
@@ -179,6 +190,45 @@ class CircuitOpen(UpstreamError):
 
 class BadUserInput(ColonnadeError):
     code = ErrorCode.BAD_USER_INPUT
+
+
+class GatewayError(ColonnadeError):
+    """The inbound gateway refused the request; ``status`` is the HTTP answer when it is
+    refused before GraphQL runs (a field-level refusal is a GraphQL error in a 200)."""
+
+    status: int = 400
+
+
+class Unauthenticated(GatewayError):
+    code = ErrorCode.UNAUTHENTICATED
+    status = 401
+
+
+class Forbidden(GatewayError):
+    code = ErrorCode.FORBIDDEN
+    status = 403
+
+
+class CostLimitExceeded(GatewayError):
+    code = ErrorCode.COST_LIMIT_EXCEEDED
+
+
+class ClientRateLimited(GatewayError):
+    code = ErrorCode.RATE_LIMITED
+    status = 429
+
+
+class PersistedQueryNotFound(GatewayError):
+    code = ErrorCode.PERSISTED_QUERY_NOT_FOUND
+    status = 200  # Apollo clients read the code from a 200 and resend with the document
+
+
+class PersistedQueryNotInList(GatewayError):
+    code = ErrorCode.PERSISTED_QUERY_NOT_IN_LIST
+
+
+class CsrfPrevented(GatewayError):
+    code = ErrorCode.CSRF_PREVENTED
 
 
 class ConfigError(ColonnadeError):

@@ -24,6 +24,7 @@ from strawberry.types.graphql import OperationType
 
 from colonnade.errors import ErrorCode
 from colonnade.extensions import translate
+from colonnade.gateway.http import principal_from
 from colonnade.http_errors import HttpError, error_response, from_http_error
 from colonnade.http_media import GRAPHQL_RESPONSE, is_request_error, negotiate
 from colonnade.http_request import check_body_headers, graphql_request
@@ -72,7 +73,11 @@ class ColonnadeGraphQL(GraphQL[Any, None]):
 
         # Loaders are per request and created here, inside the running event loop.
         return RequestContext(
-            self._services, Loaders(self._services), request=request, response=response
+            self._services,
+            Loaders(self._services),
+            request=request,
+            response=response,
+            principal=principal_from(request.scope),  # set by colonnade.gateway
         )
 
     async def get_sub_response(self, request: Request | Any) -> Response:

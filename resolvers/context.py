@@ -23,6 +23,8 @@ class RequestContext:
     report: DegradationReport = field(default_factory=DegradationReport)
     request: Any = None
     response: Any = None
+    principal: Any = None
+    """The verified caller (colonnade.gateway.identity.Principal); scopes are checked on it."""
 
     def release(self) -> None:
         """The operation is over: drop what it loaded (see ``Loaders``)."""

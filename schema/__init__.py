@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 import strawberry
+import strawberry.federation
 from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 
-from colonnade.config import ServerSettings
+from colonnade.config import GatewaySettings, ServerSettings
 from colonnade.extensions import (
     DegradationNotice,
     ErrorTranslation,
     ReleaseRequestState,
     request_deadline,
 )
+from colonnade.gateway.client_limits import ClientCostBudget
+from colonnade.gateway.cost import cost_limit
+from colonnade.gateway.profile import production_rules
 from colonnade.limits import gateway_limits
 from schema.root import Mutation, Query
 
 _QUERY_CACHE_SIZE = 1_000  # distinct query texts kept parsed and validated (LRU)
 
 
-class ColonnadeSchema(strawberry.Schema):
+class ColonnadeSchema(strawberry.federation.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -29,12 +33,22 @@ class ColonnadeSchema(strawberry.Schema):
         ``upstream_call`` line; a client's bad query is not an operator's problem."""
 
 
-def build_schema(server: ServerSettings | None = None) -> strawberry.Schema:
+def build_schema(
+    server: ServerSettings | None = None,
+    gateway: GatewaySettings | None = None,
+    cost_budget: ClientCostBudget | None = None,
+) -> strawberry.Schema:
     server = server or ServerSettings()
+    gateway = gateway or GatewaySettings()
+    # A federation v2.9 subgraph schema: the scopes and costs declared on fields are printed
+    # as @requiresScopes / @authenticated / @cost / @listSize for a router to enforce too.
     return ColonnadeSchema(
         query=Query,
         mutation=Mutation,
+        federation_version="2.9",
         extensions=[
+            *production_rules(server),
+            cost_limit(gateway.max_cost, cost_budget),
             gateway_limits(
                 max_depth=server.max_query_depth,
                 max_aliases=server.max_aliases,

@@ -8,30 +8,45 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from colonnade.gateway import cost, requires
 from resolvers import mutations, queries
 from schema.types import Customer, CustomerConnection, Payment, SalesOrder, connection
 
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="A customer by CRM id; null if none exists.")
+    @strawberry.field(
+        description="A customer by CRM id; null if none exists.",
+        extensions=[requires("customers:read")],
+        directives=cost(1),
+    )
     async def customer(self, info: Info[Any, Any], id: strawberry.ID) -> Customer | None:
         return await queries.customer(info, str(id))  # type: ignore[return-value]
 
     @strawberry.field(
         description="Customers ordered by name; at most 100 per page. Null (with an error) if "
-        "the CRM failed: nullable so that one provider's failure never costs the whole response."
+        "the CRM failed: nullable so that one provider's failure never costs the whole response.",
+        extensions=[requires("customers:read")],
+        directives=cost(1, slicing_argument="first", assumed_size=20, sized_fields=["edges"]),
     )
     async def customers(
         self, info: Info[Any, Any], first: int = 20, after: str | None = None
     ) -> CustomerConnection | None:
         return connection(await queries.customer_page(info, first, after), after)
 
-    @strawberry.field(description="A sales order by its ERP number.")
+    @strawberry.field(
+        description="A sales order by its ERP number.",
+        extensions=[requires("orders:read")],
+        directives=cost(1),
+    )
     async def sales_order(self, info: Info[Any, Any], number: strawberry.ID) -> SalesOrder | None:
         return await queries.sales_order(info, str(number))  # type: ignore[return-value]
 
-    @strawberry.field(description="A payment by its provider id.")
+    @strawberry.field(
+        description="A payment by its provider id.",
+        extensions=[requires("payments:read")],
+        directives=cost(1),
+    )
     async def payment(self, info: Info[Any, Any], id: strawberry.ID) -> Payment | None:
         return await queries.payment(info, str(id))  # type: ignore[return-value]
 
@@ -73,7 +88,11 @@ class Mutation:
     """Nullable results: in a document with several mutations, one failing must not null
     the others' results (a payment already made would be lost to the client)."""
 
-    @strawberry.mutation(description="Create a sales order in the ERP for a CRM customer.")
+    @strawberry.mutation(
+        description="Create a sales order in the ERP for a CRM customer.",
+        extensions=[requires("orders:write")],
+        directives=cost(2),  # CRM lookup + ERP create
+    )
     async def create_sales_order(
         self, info: Info[Any, Any], input: CreateSalesOrderInput
     ) -> SalesOrder | None:
@@ -86,7 +105,11 @@ class Mutation:
             idempotency_key=input.idempotency_key,
         )
 
-    @strawberry.mutation(description="Charge a CRM customer through the payment provider.")
+    @strawberry.mutation(
+        description="Charge a CRM customer through the payment provider.",
+        extensions=[requires("payments:write")],
+        directives=cost(2),  # CRM lookup + charge
+    )
     async def create_payment(
         self, info: Info[Any, Any], input: CreatePaymentInput
     ) -> Payment | None:

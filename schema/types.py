@@ -11,6 +11,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from colonnade.gateway import cost, requires
 from connectors import domain
 from resolvers import queries
 
@@ -78,11 +79,19 @@ class Customer:
     def payment_customer_id(self) -> str | None:
         return queries.link(self, "payment_customer_id")  # type: ignore[arg-type]
 
-    @strawberry.field(description="Sales orders from the ERP; null (with an error) if it failed.")
+    @strawberry.field(
+        description="Sales orders from the ERP; null (with an error) if it failed.",
+        extensions=[requires("orders:read")],
+        directives=cost(1, batched=True),  # one batch
+    )
     async def sales_orders(self, info: Info[Any, Any]) -> list[SalesOrder] | None:
         return await queries.orders_of(info, self)  # type: ignore[arg-type,return-value]
 
-    @strawberry.field(description="Most recent payments first; null (with an error) if it failed.")
+    @strawberry.field(
+        description="Most recent payments first; null (with an error) if it failed.",
+        extensions=[requires("payments:read")],  # one call per customer:
+        directives=cost(1, slicing_argument="first", assumed_size=10),
+    )
     async def payments(self, info: Info[Any, Any], first: int = 10) -> list[Payment] | None:
         return await queries.payments_of(info, self, first)  # type: ignore[arg-type,return-value]
 
@@ -107,7 +116,9 @@ class CustomerConnection:
     page_info: PageInfo
 
     @strawberry.field(
-        description="All customers in the CRM (one extra CRM call); null if the CRM cannot say."
+        description="All customers in the CRM (one extra CRM call); null if the CRM cannot say.",
+        extensions=[requires("customers:read")],
+        directives=cost(1),
     )
     async def total_count(self, info: Info[Any, Any]) -> int | None:
         return await queries.customer_count(info)

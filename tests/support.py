@@ -85,6 +85,9 @@ def facade_settings(base_url: str, creds: Credentials, **overrides: Any) -> Sett
     fast_retry = {"base_delay_s": 0.01, "max_delay_s": 0.05}
     config: dict[str, Any] = {
         "sandbox": {"embedded": "off"},
+        # Most tests are about the graph, not the gateway: they call it anonymously with every
+        # scope. tests/gateway/ turns this off to test the refusals.
+        "gateway": {"anonymous": "on", "anonymous_scopes": ["*"]},
         "connectors": {
             "crm": {
                 "base_url": f"{base_url}/crm",
@@ -135,6 +138,7 @@ class Facade:
 
     async def aclose(self) -> None:
         await self.client.aclose()
+        await self.app.state.gateway.aclose()
         await self.app.state.services.aclose()
 
 
@@ -196,6 +200,8 @@ def facade_env(base_url: str, creds: Credentials, **extra: str) -> dict[str, str
     env.update(
         {
             "COLONNADE_SANDBOX__EMBEDDED": "off",
+            "COLONNADE_GATEWAY__ANONYMOUS": "on",
+            "COLONNADE_GATEWAY__ANONYMOUS_SCOPES": '["*"]',
             "COLONNADE_SERVER__LOG_LEVEL": "warning",
             "COLONNADE_CONNECTORS__CRM__BASE_URL": f"{base_url}/crm",
             "COLONNADE_CONNECTORS__CRM__CLIENT_ID": creds.client_id,

@@ -97,9 +97,12 @@ class StateBackend(Protocol):
         ...
 
     # --- token bucket: proactive rate limiting ---
-    async def take_token(self, key: str, *, rate_per_s: float, burst: float, now: float) -> float:
-        """Take one token. Returns 0.0 when taken, else the seconds until one is available
-        (and takes nothing)."""
+    async def take_token(
+        self, key: str, *, rate_per_s: float, burst: float, now: float, count: float = 1.0
+    ) -> float:
+        """Take ``count`` tokens (one: a request; more: a weighted cost, e.g. a GraphQL
+        operation's price). Returns 0.0 when taken, else the seconds until that many are
+        available (and takes nothing)."""
         ...
 
     async def set_tokens(

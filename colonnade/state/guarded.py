@@ -82,9 +82,13 @@ class GuardedBackend:
     async def invalidate_tag(self, tag: str) -> int:
         return await self._call(lambda: self.inner.invalidate_tag(tag))
 
-    async def take_token(self, key: str, *, rate_per_s: float, burst: float, now: float) -> float:
+    async def take_token(
+        self, key: str, *, rate_per_s: float, burst: float, now: float, count: float = 1.0
+    ) -> float:
         return await self._call(
-            lambda: self.inner.take_token(key, rate_per_s=rate_per_s, burst=burst, now=now)
+            lambda: self.inner.take_token(
+                key, rate_per_s=rate_per_s, burst=burst, now=now, count=count
+            )
         )
 
     async def set_tokens(

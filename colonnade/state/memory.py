@@ -21,9 +21,10 @@ Tags
 Token bucket (capacity ``burst``, refill ``rate_per_s``; state: tokens, updated_at)
     Refill: tokens = min(burst, tokens + max(0, now - updated_at) * rate), and updated_at
     never moves backwards, so a replica whose clock lags cannot credit one interval twice.
-    A missing bucket is full. ``take_token``: refill; if tokens >= 1 take one and return 0.0,
-    else return (1 - tokens) / rate and take nothing. ``set_tokens``: refill, then
-    tokens = min(tokens, max(0, given)) — a provider's "remaining" can only lower us.
+    A missing bucket is full. ``take_token`` (n = ``count``, default 1): refill; if
+    tokens >= n take n and return 0.0, else return (n - tokens) / rate and take nothing.
+    ``set_tokens``: refill, then tokens = min(tokens, max(0, given)) — a provider's
+    "remaining" can only lower us.
 
 Circuit breaker (``BreakerPolicy``)
     State CLOSED / OPEN / HALF_OPEN, consecutive ``trips``, ``open_until``, ``probe_until``
@@ -261,14 +262,16 @@ class MemoryBackend:
         if len(self._buckets) > self._max:
             self._buckets.popitem(last=False)
 
-    async def take_token(self, key: str, *, rate_per_s: float, burst: float, now: float) -> float:
+    async def take_token(
+        self, key: str, *, rate_per_s: float, burst: float, now: float, count: float = 1.0
+    ) -> float:
         check_bucket(rate_per_s, burst)
         tokens, updated = _refill(self._buckets.get(key), rate_per_s, burst, now)
         wait = 0.0
-        if tokens >= 1:
-            tokens -= 1
+        if tokens >= count:
+            tokens -= count
         else:
-            wait = (1 - tokens) / rate_per_s
+            wait = (count - tokens) / rate_per_s
         self._put_bucket(key, (tokens, updated))
         return wait
 

@@ -157,9 +157,11 @@ class RedisBackend:
 
     # --- token bucket ----------------------------------------------------------------------
 
-    async def take_token(self, key: str, *, rate_per_s: float, burst: float, now: float) -> float:
+    async def take_token(
+        self, key: str, *, rate_per_s: float, burst: float, now: float, count: float = 1.0
+    ) -> float:
         check_bucket(rate_per_s, burst)
-        args = [rate_per_s, burst, now, bucket_idle_ttl_ms(rate_per_s, burst)]
+        args = [rate_per_s, burst, now, bucket_idle_ttl_ms(rate_per_s, burst), count]
         wait = await self._run(self._take_token, [f"{self._prefix}tb:{key}"], args)
         return float(wait)
 

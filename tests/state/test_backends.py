@@ -201,6 +201,15 @@ async def test_token_bucket_takes_refills_and_waits(backend: StateBackend) -> No
     assert await backend.take_token("other", **take, now=T0 + 100) == 0.0
 
 
+async def test_token_bucket_takes_a_weighted_count(backend: StateBackend) -> None:
+    take = {"rate_per_s": 2.0, "burst": 10.0}
+    assert await backend.take_token("cost", **take, now=T0, count=6) == 0.0
+    # 4 left: 6 more are 1 s away, and nothing is taken meanwhile.
+    assert await backend.take_token("cost", **take, now=T0, count=6) == pytest.approx(1.0)
+    assert await backend.take_token("cost", **take, now=T0, count=4) == 0.0
+    assert await backend.take_token("cost", **take, now=T0 + 1, count=2) == 0.0
+
+
 async def test_token_bucket_ignores_a_clock_going_backwards(backend: StateBackend) -> None:
     take = {"rate_per_s": 1.0, "burst": 1.0}
     assert await backend.take_token("api", **take, now=T0 + 10) == 0.0

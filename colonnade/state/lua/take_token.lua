@@ -1,11 +1,12 @@
--- take_token: take one token, or say how long until one is whole (taking nothing).
--- Returns the wait as a string: Redis would truncate a Lua float reply to an integer.
+-- take_token: take ARGV[5] tokens (default one), or say how long until that many are whole
+-- (taking nothing). Returns the wait as a string: Redis would truncate a Lua float reply.
+local count = tonumber(ARGV[5]) or 1
 local tokens, updated = refill()
 local wait = 0
-if tokens >= 1 then
-  tokens = tokens - 1
+if tokens >= count then
+  tokens = tokens - count
 else
-  wait = (1 - tokens) / rate
+  wait = (count - tokens) / rate
 end
 save(tokens, updated)
 return string.format('%.17g', wait)
