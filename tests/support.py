@@ -184,7 +184,14 @@ async def state_backend(
             prefix = await stack.enter_async_context(redis_prefix())
         else:
             await require_redis()
-        backend = GuardedBackend(RedisBackend(url or REDIS_URL, prefix=prefix))
+        # Patient timeouts (production: 250 ms): tests count calls, and on a loaded machine a
+        # slow Redis reply would bypass the cache and make a count race. Outage tests build
+        # their own backends with short timeouts.
+        backend = GuardedBackend(
+            RedisBackend(
+                url or REDIS_URL, prefix=prefix, socket_timeout_s=2.0, connect_timeout_s=2.0
+            )
+        )
         try:
             yield backend
         finally:
