@@ -78,7 +78,7 @@ async def state_report(runtime: Runtime) -> dict[str, Any]:
         return {
             "backend": backend.name,
             "status": "degraded",
-            "detail": "unavailable: cache bypassed, breakers and rate limits fail open",
+            "detail": "unavailable: cache bypassed, breakers and rate limits per process",
         }
     return {"backend": backend.name, "status": "ok"}
 

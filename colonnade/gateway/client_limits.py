@@ -5,7 +5,8 @@ this module only chooses the key and the policy and writes the answer in the IET
 vocabulary (``RateLimit-Policy: "client";q=<burst>;w=<window>``, and on a refusal
 ``RateLimit: "client";r=0;t=<seconds>`` plus ``Retry-After``). The backend's bucket does not
 report what is left after a take, so successful answers carry the policy only. Redis
-unreachable → fail open, as the outbound limits do: losing the shared state must not refuse
+unreachable → fail open: a client limit protects Colonnade, not a provider (the outbound
+limits fall back to per-process buckets instead), and losing the shared state must not refuse
 every client.
 """
 
@@ -114,4 +115,4 @@ class ClientCostBudget:
                 count=float(cost),
             )
         except StateUnavailable:
-            return 0.0  # fail open, as the rate limits do
+            return 0.0  # fail open, as the request limit does
