@@ -78,7 +78,9 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
     async def metrics(_: Request) -> Response:
         return PlainTextResponse(render_metrics(runtime.telemetry), media_type=PROMETHEUS_TEXT)
 
+    events = _events(runtime, services)
     routes = [
+        *events.routes,
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics),
@@ -98,9 +100,11 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        await events.start()
         try:
             yield
         finally:
+            await events.aclose()
             await services.aclose()
             await runtime.aclose()
 
@@ -110,4 +114,12 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
     )
     app.state.runtime = runtime
     app.state.services = services
+    app.state.events = events
     return app
+
+
+def _events(runtime: Runtime, services: Any) -> Any:
+    """Webhooks in, subscriptions out, the audit log (``colonnade.events``)."""
+    from resolvers.events import build_events
+
+    return build_events(runtime, services)

@@ -1,0 +1,22 @@
+"""Which event handler answers which webhook source (the composition root of the events
+feature: the engine in ``colonnade.events`` names no connector)."""
+
+from __future__ import annotations
+
+from colonnade.events.feature import EventsFeature, HandlerFactory
+from colonnade.runtime import Runtime
+from connectors.payments.events import PaymentEvents
+from resolvers.services import Services
+
+
+def event_handlers(runtime: Runtime, services: Services) -> dict[str, HandlerFactory]:
+    def payments(feature: EventsFeature) -> PaymentEvents:
+        return PaymentEvents(
+            runtime.cache, feature.broker.publish, feature.audit, services.payments
+        )
+
+    return {"payments": payments}
+
+
+def build_events(runtime: Runtime, services: Services) -> EventsFeature:
+    return EventsFeature(runtime.settings, event_handlers(runtime, services))
