@@ -77,3 +77,31 @@ def sqlite_rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
         return conn.execute(sql).fetchall()
     finally:
         conn.close()
+
+
+@pytest.fixture
+def redis_events() -> Iterator[tuple[str, str]]:
+    """(url, prefix) on the test Redis; every key under the prefix is deleted after."""
+    import uuid
+
+    from redis import Redis
+    from redis.exceptions import RedisError
+    from support import REDIS_URL
+
+    client = Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except (RedisError, OSError):
+        import os
+
+        if os.environ.get("COLONNADE_SKIP_REDIS_TESTS") == "1":
+            pytest.skip("no Redis; COLONNADE_SKIP_REDIS_TESTS=1")
+        raise
+    prefix = f"colonnade-test:{uuid.uuid4().hex}:"
+    try:
+        yield REDIS_URL, prefix
+    finally:
+        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+        if keys:
+            client.delete(*keys)
+        client.close()
