@@ -14,6 +14,7 @@ from pathlib import Path
 
 from colonnade.config import Settings, load_settings
 from colonnade.errors import ConfigError, StateUnavailable
+from colonnade.events import cli as events_cli
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     sandbox.add_argument("--latency-ms", type=float, default=0.0)
     sandbox.add_argument("--customers", type=int, default=200)
 
+    events_cli.add_parsers(sub)
+
     args = parser.parse_args(argv)
     try:
         if args.command == "schema":
@@ -67,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
             return _check(settings)
         if args.command == "invalidate":
             return asyncio.run(_invalidate(settings, args.tag, args.key))
+        if args.command in ("events", "audit"):
+            return events_cli.run(args, settings)
         return _serve(settings, args.host, args.port)
     except ConfigError as exc:
         sys.stderr.write(f"colonnade: {exc}\n")
