@@ -19,6 +19,7 @@ from typing import Any
 from colonnade.events.audit import AuditLog, Entry
 from colonnade.events.model import Described, Event, ObjectState
 from colonnade.pipeline.cache import ResponseCache
+from colonnade.pipeline.core import Fetched
 from connectors.domain import Payment
 from connectors.payments.connector import customer_tag, payment_tag
 from connectors.ports import PaymentGateway
@@ -147,8 +148,11 @@ class PaymentEvents:
         out: list[tuple[Described, bytes]] = []
         now = int(time.time())
         for pid in ids:
-            payment = fetched.get(pid)
-            if not isinstance(payment, Payment) or payment.status.value == known[pid].state:
+            got = fetched.get(pid)
+            if not isinstance(got, Fetched) or got.stale or not isinstance(got.value, Payment):
+                continue  # unknown, failed, or only a stale copy: try again next round
+            payment = got.value
+            if payment.status.value == known[pid].state:
                 continue
             out.append(self._synthesized(payment, max(now, known[pid].created)))
         return out
