@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from strawberry.asgi import GraphQL
+from strawberry.types.unset import UNSET
 
 from colonnade.admin import invalidation_endpoint
 from colonnade.auth import Secret
 from colonnade.config import Settings
 from colonnade.errors import StateUnavailable
+from colonnade.events.ws_auth import authorize_connection
 from colonnade.http_limits import BodySizeLimit
 from colonnade.metrics import render as render_metrics
 from colonnade.runtime import Runtime
@@ -37,11 +40,16 @@ class ColonnadeGraphQL(GraphQL[Any, None]):
     async def get_context(self, request: Any, response: Any) -> Any:
         from resolvers.context import RequestContext
         from resolvers.loaders import Loaders
+        from resolvers.subscriptions import WsRequestContext
 
         # Loaders are per request and created here, inside the running event loop.
-        return RequestContext(
-            self._services, Loaders(self._services), request=request, response=response
-        )
+        kind = WsRequestContext if request.scope["type"] == "websocket" else RequestContext
+        return kind(self._services, Loaders(self._services), request=request, response=response)
+
+    async def on_ws_connect(self, context: Any) -> Any:
+        """``connection_init``: one function decides (``colonnade.events.ws_auth``)."""
+        authorize_connection(context.request, context.connection_params)
+        return UNSET
 
 
 def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlette:
@@ -55,6 +63,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
         schema=build_schema(settings.server),
         graphql_ide="graphiql" if settings.server.graphiql else None,
         allow_queries_via_get=True,
+        connection_init_wait_timeout=timedelta(seconds=settings.events.ws_init_timeout_s),
     )
 
     async def healthz(_: Request) -> Response:
@@ -89,7 +98,9 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
             BodySizeLimit(graphql, settings.server.max_body_bytes),
             methods=["GET", "POST"],
         ),
+        WebSocketRoute("/graphql", graphql),
     ]
+    admin: Secret | None = None
     if settings.admin_token or settings.admin_token_file:
         admin = Secret("admin_token", settings.admin_token, settings.admin_token_file)
         routes.append(
@@ -115,6 +126,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
     app.state.runtime = runtime
     app.state.services = services
     app.state.events = events
+    app.state.admin_secret = admin
     return app
 
 

@@ -222,6 +222,8 @@ class EventsSettings(_Strict):
     reconcile_after_s: float = Field(300.0, ge=0)
     """An object in a non-final state with no event for this long is pulled from the provider."""
     reconcile_max: int = Field(50, ge=1)
+    ws_init_timeout_s: float = Field(10.0, gt=0)
+    """graphql-transport-ws: a connection that sends no ``connection_init`` in time gets 4408."""
     subscriber_queue: int = Field(100, ge=1)
     """Messages buffered per subscription; a consumer that falls further behind is dropped."""
     sources: dict[str, WebhookSourceSettings] = Field(default_factory=dict)

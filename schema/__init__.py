@@ -16,6 +16,7 @@ from colonnade.extensions import (
 )
 from colonnade.limits import gateway_limits
 from schema.root import Mutation, Query
+from schema.subscriptions import Subscription
 
 _QUERY_CACHE_SIZE = 1_000  # distinct query texts kept parsed and validated (LRU)
 
@@ -34,6 +35,7 @@ def build_schema(server: ServerSettings | None = None) -> strawberry.Schema:
     return ColonnadeSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=[
             gateway_limits(
                 max_depth=server.max_query_depth,

@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import json
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any, Protocol
 
 import structlog
@@ -46,13 +46,24 @@ class Subscription:
         self.queue: asyncio.Queue[dict[str, Any] | _Closed] = asyncio.Queue(size + 1)
         self.size = size
         self.dropped = False
+        self.on_drop: Callable[[], None] | None = None
+        """Called once when the subscriber is dropped (e.g. to close its connection now,
+        even while a send to it is blocked)."""
 
     def offer(self, message: dict[str, Any]) -> None:
         if self.dropped:
             return
         if self.queue.qsize() >= self.size:
+            # Dropped: out of the fan-out now, nothing more queued for it, and told why. Its
+            # connection may still hold what the transport buffered (bounded by flow control)
+            # and gets the close frame after that.
             self.dropped = True
-            self.queue.put_nowait(_CLOSED)  # the one slot kept free for this
+            self._hub.remove(self)
+            while not self.queue.empty():
+                self.queue.get_nowait()
+            self.queue.put_nowait(_CLOSED)
+            if self.on_drop is not None:
+                self.on_drop()
             return
         self.queue.put_nowait(message)
 
