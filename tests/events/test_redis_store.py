@@ -59,3 +59,63 @@ def test_storm_on_two_replicas_sharing_one_redis(
     )
     assert (lost, twice, forged) == (set(), [], [])
     assert sender.stats["forged_accepted"] == sender.stats["stale_accepted"] == 0
+
+
+@pytest.mark.redis
+async def test_an_event_claimed_by_a_replica_that_died_is_taken_over(
+    redis_events: tuple[str, str],
+) -> None:
+    """Replica A claims an event and dies before finishing it (no ack): it stays in the
+    group's pending list, and replica B takes it over once it has been idle long enough."""
+    import json
+    import time
+
+    from colonnade.events.model import Described, Event
+
+    url, prefix = redis_events
+    a = RedisEventStore(url, prefix, claim_idle_s=0.2)
+    b = RedisEventStore(url, prefix, claim_idle_s=0.2)
+    try:
+        meta = Described("evt_orphan", "t", "src|o1", 100, 0)
+        assert await a.add(Event("src", meta, json.dumps({}).encode(), time.time()))
+        assert not await a.add(Event("src", meta, b"{}", time.time()))  # a duplicate
+        claimed = await a.claim(10, time.time())
+        assert [e.id for e in claimed] == ["evt_orphan"]
+        assert await b.claim(10, time.time()) == []  # A holds it, not idle yet
+        await asyncio.sleep(0.3)
+        taken = await b.claim(10, time.time())
+        assert [e.id for e in taken] == ["evt_orphan"]
+        await b.finish(taken[0], "ok", advance=True, now=time.time())
+        assert await a.claim(10, time.time()) == []
+        rows = await b.events()
+        assert [(r["id"], r["status"], r["handled"]) for r in rows] == [("evt_orphan", "done", 1)]
+    finally:
+        await a.aclose()
+        await b.aclose()
+
+
+@pytest.mark.redis
+async def test_redis_retry_then_dead_letter_then_replay(redis_events: tuple[str, str]) -> None:
+    import time
+
+    from colonnade.events.model import Described, Event
+
+    url, prefix = redis_events
+    store = RedisEventStore(url, prefix)
+    try:
+        await store.add(Event("src", Described("evt_r", "t", "src|o", 1, 0), b"{}", time.time()))
+        (event,) = await store.claim(10, time.time())
+        await store.retry(event, "boom", time.time() - 1)  # due at once
+        (again,) = await store.claim(10, time.time())
+        assert again.attempts == 1
+        await store.bury(again, "boom twice", time.time())
+        dead = await store.dead_letters()
+        assert [(d["id"], d["status"], d["attempts"]) for d in dead] == [("evt_r", "dead", 2)]
+        assert await store.claim(10, time.time()) == []
+        assert await store.replay(["evt_r"], time.time()) == 1
+        (replayed,) = await store.claim(10, time.time())
+        assert replayed.attempts == 0
+        await store.finish(replayed, "ok", advance=True, now=time.time())
+        assert await store.dead_letters() == []
+    finally:
+        await store.aclose()
