@@ -229,6 +229,25 @@ class EventsSettings(_Strict):
     sources: dict[str, WebhookSourceSettings] = Field(default_factory=dict)
 
 
+class SensorsSettings(_Strict):
+    """Desk sensors over MQTT (QoS 1, persistent session): off unless ``enabled``."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(1883, ge=1, le=65535)
+    client_id: str = "colonnade-sensors"
+    """Fixed, so the broker keeps the session (and queues QoS 1 readings) while we are down;
+    replicas need one id each."""
+    topic_prefix: str = "colonnade"
+    """Readings arrive on ``<prefix>/floor/<floor>/desk/<desk>/<presence|power>``."""
+    debounce_s: float = Field(30.0, ge=0)
+    """A desk changes state only after its sensors agreed on the new state for this long."""
+    power_threshold_w: float = Field(15.0, ge=0)
+    """Power draw above this counts as someone working at the desk."""
+    username: str | None = None
+    password: SecretStr | None = None
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="COLONNADE_",
@@ -249,6 +268,7 @@ class Settings(BaseSettings):
     connectors: ConnectorsSettings = ConnectorsSettings()
     sandbox: SandboxSettings = SandboxSettings()
     events: EventsSettings = EventsSettings()
+    sensors: SensorsSettings = SensorsSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -4,8 +4,10 @@ feature: the engine in ``colonnade.events`` names no connector)."""
 from __future__ import annotations
 
 from colonnade.events.feature import EventsFeature, HandlerFactory
+from colonnade.events.mqtt import MqttIngest
 from colonnade.runtime import Runtime
 from connectors.payments.events import PaymentEvents
+from connectors.sensors.occupancy import OccupancyBoard
 from resolvers.services import Services
 
 
@@ -19,4 +21,15 @@ def event_handlers(runtime: Runtime, services: Services) -> dict[str, HandlerFac
 
 
 def build_events(runtime: Runtime, services: Services) -> EventsFeature:
-    return EventsFeature(runtime.settings, event_handlers(runtime, services))
+    feature = EventsFeature(runtime.settings, event_handlers(runtime, services))
+    sensors = runtime.settings.sensors
+    if sensors.enabled:
+        board = OccupancyBoard(
+            feature.broker.publish,
+            prefix=sensors.topic_prefix,
+            debounce_s=sensors.debounce_s,
+            threshold_w=sensors.power_threshold_w,
+        )
+        feature.sensors = board
+        feature.add_service(MqttIngest(sensors, board.on_message))
+    return feature

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from colonnade.config import ServerSettings
@@ -16,6 +17,7 @@ from colonnade.extensions import (
 )
 from colonnade.limits import gateway_limits
 from schema.root import Mutation, Query
+from schema.sensors import SensorQuery
 from schema.subscriptions import Subscription
 
 _QUERY_CACHE_SIZE = 1_000  # distinct query texts kept parsed and validated (LRU)
@@ -33,7 +35,7 @@ class ColonnadeSchema(strawberry.Schema):
 def build_schema(server: ServerSettings | None = None) -> strawberry.Schema:
     server = server or ServerSettings()
     return ColonnadeSchema(
-        query=Query,
+        query=merge_types("Query", (Query, SensorQuery)),
         mutation=Mutation,
         subscription=Subscription,
         extensions=[

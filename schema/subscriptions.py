@@ -11,6 +11,7 @@ from strawberry.types import Info
 
 from connectors import domain
 from resolvers import subscriptions
+from schema.sensors import DeskOccupancy, desk_changes
 from schema.types import PaymentStatus
 
 
@@ -41,3 +42,10 @@ class Subscription:
                 event_id=update["eventId"],
                 changed_at=datetime.fromtimestamp(update["created"], tz=UTC),
             )
+
+    @strawberry.subscription(description="Desks of a floor whose occupancy changed.")
+    async def desk_occupancy(
+        self, info: Info[Any, Any], floor: int
+    ) -> AsyncGenerator[DeskOccupancy, None]:
+        async for desk in desk_changes(info, floor):
+            yield desk

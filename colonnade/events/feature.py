@@ -9,6 +9,7 @@ configured source picks one (``events.sources.<name>.handler``, default its own 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 from starlette.routing import Route
 
@@ -24,6 +25,12 @@ from colonnade.events.store import EventStore, SqliteEventStore
 from colonnade.events.webhooks import Source, webhook_endpoint
 
 HandlerFactory = Callable[["EventsFeature"], EventHandler]
+
+
+class Service(Protocol):
+    async def start(self) -> None: ...
+
+    async def aclose(self) -> None: ...
 
 
 def open_store(settings: Settings) -> EventStore:
@@ -66,6 +73,9 @@ class EventsFeature:
             built[name] = handler
             sources[name] = Source(name, build_verifier(name, source), handler)
         self.handlers = built
+        self.services: list[Service] = []
+        self.sensors: Any = None
+        """The desk occupancy board when ``sensors.enabled`` (set by the composition root)."""
         self.dispatcher = Dispatcher(
             self.store,
             built,
@@ -91,11 +101,19 @@ class EventsFeature:
             )
         ]
 
+    def add_service(self, service: Service) -> None:
+        """Something else that lives as long as the app (e.g. an MQTT subscriber)."""
+        self.services.append(service)
+
     async def start(self) -> None:
         await self.broker.start()
         await self.dispatcher.start()
+        for service in self.services:
+            await service.start()
 
     async def aclose(self) -> None:
+        for service in reversed(self.services):
+            await service.aclose()
         await self.dispatcher.stop()
         await self.broker.aclose()
         await self.store.aclose()
