@@ -87,12 +87,12 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
 
     configure_logging(settings.server.log_level, settings.server.log_format)
     served = None
-    if wants_sandbox(settings):
-        settings, served = start_sandbox(settings)
-        sys.stderr.write("colonnade: no providers configured; serving the embedded sandboxes\n")
-    app = create_app(settings)
     host = host or settings.server.host
     port = settings.server.port if port is None else port
+    if wants_sandbox(settings):
+        settings, served = start_sandbox(settings, f"http://{host}:{port}/webhooks/payments")
+        sys.stderr.write("colonnade: no providers configured; serving the embedded sandboxes\n")
+    app = create_app(settings)
     sys.stderr.write(f"colonnade: GraphQL at http://{host}:{port}/graphql\n")
     tune_gc()
     try:
