@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.types import Info
 
 from colonnade.errors import BadUserInput
@@ -58,6 +59,9 @@ class SensorQuery:
 
 
 async def desk_changes(info: Info[Any, Any], floor: int) -> AsyncGenerator[DeskOccupancy, None]:
-    _check(floor)
+    try:
+        _check(floor)
+    except BadUserInput as exc:  # subscriptions skip ErrorTranslation: type it here
+        raise GraphQLError(exc.message, extensions=exc.as_extensions()) from None
     async for view in sensors.changes(info, floor):
         yield to_type(view)
