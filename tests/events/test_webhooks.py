@@ -155,3 +155,35 @@ def test_storm_with_duplicates_reordering_forgeries_stale_and_replays(
         f"payments|payment_intent:{i}": providers.payments.payment_intents[i]["status"] for i in ids
     }
     assert states == truth
+
+
+def test_the_sandbox_control_api_drives_a_storm_over_http(
+    serve_facade: ServeFacade,
+    providers: SandboxSet,
+    providers_server: object,
+    webhook_secret: str,
+    tmp_path: Path,
+) -> None:
+    control = f"{providers_server.base_url}/payments/__control"  # type: ignore[attr-defined]
+    with serve_facade() as base:
+        configured = httpx.post(
+            f"{control}/webhooks",
+            json={
+                "url": f"{base}/webhooks/payments",
+                "secret": webhook_secret,
+                "chaos": {"duplicates": 1.0, "forged": 1.0},
+            },
+        )
+        assert configured.status_code == 200
+        storm = httpx.post(f"{control}/storm", json={"intents": 4}, timeout=30).json()
+        assert len(storm["payment_intents"]) == 4
+        pid = storm["payment_intents"][0]
+        refused = httpx.post(f"{control}/intents/{pid}/status", json={"status": "processing"})
+        assert refused.status_code == 400  # it already succeeded: final
+        wait_for(lambda: httpx.get(f"{control}/webhooks").json()["idle"], 30)
+        stats = httpx.get(f"{control}/webhooks").json()
+        emitted = stats["emitted"]
+        wait_for(lambda: done(tmp_path) == emitted, 30)
+    assert stats["delivered"] == emitted
+    assert stats["stats"]["sent_duplicate"] == stats["stats"]["sent_forged"] == emitted
+    assert stats["stats"].get("forged_accepted", 0) == 0
