@@ -5,16 +5,20 @@ process handles what the dead one had stored but not yet handled."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from events.conftest import sqlite_rows
 from events.support import ServeProcess, wait_for
 from support import Credentials, facade_env, free_port
 
 from colonnade.events.model import Described, Event
+from colonnade.events.redis_store import RedisEventStore
 from colonnade.events.store import SqliteEventStore
 from sandboxes import SandboxSet, ServedSandbox
 from sandboxes.webhook_sender import Chaos
@@ -33,8 +37,30 @@ def serve_env(
     )
 
 
+def sqlite_status(db: Path) -> dict[str, tuple[str, int]]:
+    return {
+        r[0]: (r[1], int(r[2])) for r in sqlite_rows(db, "SELECT id, status, handled FROM events")
+    }
+
+
+def redis_rows(url: str, prefix: str) -> dict[str, tuple[str, int]]:
+    async def read() -> dict[str, tuple[str, int]]:
+        store = RedisEventStore(url, prefix)
+        try:
+            return {r["id"]: (r["status"], r["handled"]) for r in await store.events(limit=10_000)}
+        finally:
+            await store.aclose()
+
+    return asyncio.run(read())
+
+
 def count(db: Path, where: str = "1=1") -> int:
     return int(sqlite_rows(db, f"SELECT count(*) FROM events WHERE {where}")[0][0])  # noqa: S608
+
+
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
+def store_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
 def test_kill_9_mid_storm_loses_nothing_and_handles_nothing_twice(
@@ -43,11 +69,23 @@ def test_kill_9_mid_storm_loses_nothing_and_handles_nothing_twice(
     creds: Credentials,
     tmp_path: Path,
     webhook_secret: str,
+    store_kind: str,
+    request: pytest.FixtureRequest,
 ) -> None:
     data = tmp_path / "data"
-    db = data / "events.sqlite3"
+    env = serve_env(providers_server, creds, data, webhook_secret)
+    if store_kind == "redis":
+        url, prefix = request.getfixturevalue("redis_events")
+        env.update(
+            COLONNADE_REDIS_URL=url,
+            COLONNADE_STATE_PREFIX=prefix,
+            COLONNADE_EVENTS__CLAIM_IDLE_S="1",
+        )
+        rows: Callable[[], dict[str, tuple[str, int]]] = lambda: redis_rows(url, prefix)  # noqa: E731
+    else:
+        rows = lambda: sqlite_status(data / "events.sqlite3")  # noqa: E731
     port = free_port()
-    server = ServeProcess(serve_env(providers_server, creds, data, webhook_secret), port).start()
+    server = ServeProcess(env, port).start()
     sender = providers.payments.webhooks
     chaos = Chaos(duplicates=0.3, reorder=6, forged=0.2, stale=0.2, replays=0.2)
     sender.configure(f"{server.base}/webhooks/payments", webhook_secret, chaos)
@@ -56,24 +94,29 @@ def test_kill_9_mid_storm_loses_nothing_and_handles_nothing_twice(
         storm.start()
         wait_for(lambda: len(sender.delivered) >= 40, 60, "a third of the storm delivered")
         server.kill9()
-        stored_at_kill = count(db)
-        pending_at_kill = count(db, "status = 'pending'")
+        at_kill = rows()
+        stored_at_kill = len(at_kill)
+        pending_at_kill = sum(1 for status, _ in at_kill.values() if status == "pending")
         storm.join()
         time.sleep(0.3)  # deliveries fail against the dead port meanwhile
         refused_while_down = sender.stats["status_0"]
         server.start()
         assert sender.wait_idle(90)
         emitted = set(sender.emitted)
-        wait_for(lambda: count(db, "status = 'done'") == len(emitted), 60, "all handled")
+        wait_for(
+            lambda: sum(1 for s, _ in rows().values() if s == "done") == len(emitted),
+            60,
+            "all handled",
+        )
     finally:
         server.stop()
         sender.configure(None, "")
-    stored = dict(sqlite_rows(db, "SELECT id, handled FROM events"))
+    stored = {event_id: handled for event_id, (_, handled) in rows().items()}
     lost = emitted - set(stored)
     twice = [i for i, handled in stored.items() if handled != 1]
     forged = [i for i in stored if i.startswith(("evt_forged_", "evt_stale_"))]
     print(
-        f"\nkill -9 storm: emitted={len(emitted)} stored_at_kill={stored_at_kill} "
+        f"\nkill -9 storm ({store_kind}): emitted={len(emitted)} stored_at_kill={stored_at_kill} "
         f"pending_at_kill={pending_at_kill} refused_while_down={refused_while_down} "
         f"lost={len(lost)} handled_twice={len(twice)} forged_accepted={len(forged)} "
         f"sender={dict(sender.stats)}"
