@@ -31,6 +31,16 @@ _FAMILIES: dict[str, tuple[str, tuple[str, ...], str]] = {
         ("reason",),
         "Cache reads or writes skipped because shared state was unavailable.",
     ),
+    "webhooks": (
+        "colonnade_webhooks_total",
+        ("source", "outcome"),
+        "Webhook deliveries: stored, duplicate, refused, invalid, too_large, slow, unavailable.",
+    ),
+    "events_handled": (
+        "colonnade_events_handled_total",
+        ("source", "outcome"),
+        "Stored events handed to their handler: done, retry, dead_letter.",
+    ),
     "retry_budget_exhausted": (
         "colonnade_retry_budget_exhausted_total",
         ("connector",),

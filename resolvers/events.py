@@ -21,7 +21,7 @@ def event_handlers(runtime: Runtime, services: Services) -> dict[str, HandlerFac
 
 
 def build_events(runtime: Runtime, services: Services) -> EventsFeature:
-    feature = EventsFeature(runtime.settings, event_handlers(runtime, services))
+    feature = EventsFeature(runtime.settings, event_handlers(runtime, services), runtime.telemetry)
     sensors = runtime.settings.sensors
     if sensors.enabled:
         board = OccupancyBoard(

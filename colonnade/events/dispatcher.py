@@ -18,7 +18,7 @@ import contextlib
 import random
 import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 import structlog
@@ -45,7 +45,9 @@ class Dispatcher:
         reconcile_interval_s: float = 60.0,
         reconcile_after_s: float = 300.0,
         reconcile_max: int = 50,
+        count: Callable[[str, str], None] = lambda _source, _outcome: None,
     ) -> None:
+        self.count = count
         self.store = store
         self.handlers = handlers
         self.max_attempts = max_attempts
@@ -121,13 +123,16 @@ class Dispatcher:
             if event.attempts + 1 >= self.max_attempts:
                 _log.warning("event_dead_lettered", event_id=event.id, error=error)
                 await self.store.bury(event, error, time.time())
+                self.count(event.source, "dead_letter")
             else:
                 cap = min(self.retry_max_s, self.retry_base_s * 2**event.attempts)
                 delay = random.uniform(0, cap)
                 _log.info("event_retry", event_id=event.id, attempt=event.attempts + 1)
                 await self.store.retry(event, error, time.time() + delay)
+                self.count(event.source, "retry")
             return
         await self.store.finish(event, outcome, advance=current, now=time.time())
+        self.count(event.source, "done")
 
     async def _reconcile_loop(self) -> None:
         while True:

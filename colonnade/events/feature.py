@@ -23,6 +23,7 @@ from colonnade.events.redis_store import RedisEventStore
 from colonnade.events.signatures import build_verifier
 from colonnade.events.store import EventStore, SqliteEventStore
 from colonnade.events.webhooks import Source, webhook_endpoint
+from colonnade.telemetry import Telemetry
 
 HandlerFactory = Callable[["EventsFeature"], EventHandler]
 
@@ -48,8 +49,14 @@ def open_audit(settings: Settings) -> AuditLog:
 
 
 class EventsFeature:
-    def __init__(self, settings: Settings, handlers: Mapping[str, HandlerFactory]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        handlers: Mapping[str, HandlerFactory],
+        telemetry: Telemetry | None = None,
+    ) -> None:
         ev = settings.events
+        telemetry = telemetry or Telemetry()
         self.settings = settings
         self.store = open_store(settings)
         self.audit = open_audit(settings)
@@ -86,6 +93,7 @@ class EventsFeature:
             reconcile_interval_s=ev.reconcile_interval_s,
             reconcile_after_s=ev.reconcile_after_s,
             reconcile_max=ev.reconcile_max,
+            count=lambda source, outcome: telemetry.count("events_handled", source, outcome),
         )
         self.routes = [
             Route(
@@ -96,6 +104,7 @@ class EventsFeature:
                     max_body_bytes=ev.max_body_bytes,
                     body_timeout_s=ev.body_timeout_s,
                     on_stored=self.dispatcher.wake,
+                    count=lambda source, outcome: telemetry.count("webhooks", source, outcome),
                 ),
                 methods=["POST"],
             )

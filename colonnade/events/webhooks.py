@@ -67,6 +67,7 @@ def webhook_endpoint(
     max_body_bytes: int,
     body_timeout_s: float,
     on_stored: Callable[[], None] = lambda: None,
+    count: Callable[[str, str], None] = lambda _source, _outcome: None,
 ) -> Callable[[Request], Awaitable[Response]]:
     async def receive(request: Request) -> Response:
         source = sources.get(request.path_params["source"])
@@ -75,22 +76,27 @@ def webhook_endpoint(
         try:
             body = await read_body(request, max_body_bytes, body_timeout_s)
         except _BodyError as exc:
+            count(source.name, {413: "too_large", 408: "slow"}.get(exc.status, "invalid"))
             return JSONResponse({"error": exc.message}, status_code=exc.status)
         now = time.time()
         try:
             source.verifier.verify(request.headers, body, now)
         except SignatureError as exc:
             _log.warning("webhook_refused", source=source.name, reason=exc.reason)
+            count(source.name, "refused")
             return JSONResponse({"error": f"signature refused: {exc.reason}"}, status_code=400)
         try:
             meta = source.handler.describe(json.loads(body))
         except (ValueError, TypeError, KeyError) as exc:
+            count(source.name, "invalid")
             return JSONResponse({"error": f"not an event: {exc}"}, status_code=400)
         meta = replace(meta, object_key=f"{source.name}|{meta.object_key}")
         try:
             fresh = await store.add(Event(source.name, meta, body, now))
         except StateUnavailable:
+            count(source.name, "unavailable")
             return JSONResponse({"error": "event store unavailable; retry"}, status_code=503)
+        count(source.name, "stored" if fresh else "duplicate")
         if fresh:
             on_stored()
         return JSONResponse({"received": True, "duplicate": not fresh})

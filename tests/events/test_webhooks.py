@@ -101,6 +101,10 @@ def test_refusals_are_typed_and_nothing_refused_is_stored(
         assert first.json() == {"received": True, "duplicate": False}
         assert again.json() == {"received": True, "duplicate": True}
         wait_for(lambda: done(tmp_path) == 1)
+        metrics = httpx.get(f"{base}/metrics").text
+    for outcome, n in [("refused", 3), ("invalid", 1), ("too_large", 1), ("stored", 1)]:
+        assert f'colonnade_webhooks_total{{source="payments",outcome="{outcome}"}} {n}' in metrics
+    assert 'colonnade_events_handled_total{source="payments",outcome="done"} 1' in metrics
 
 
 def test_an_older_event_after_a_newer_one_never_steps_the_object_back(
