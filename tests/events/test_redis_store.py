@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from contextlib import ExitStack
+from typing import Any
 
 import pytest
 from events.conftest import ServeFacade
@@ -12,6 +14,17 @@ from events.support import serve_app, wait_for
 from colonnade.app import create_app
 from colonnade.events.redis_store import RedisEventStore
 from sandboxes import SandboxSet
+
+
+def outcomes(url: str, prefix: str) -> list[dict[str, Any]]:
+    async def read() -> list[dict[str, Any]]:
+        store = RedisEventStore(url, prefix)
+        try:
+            return await store.events(limit=10_000)
+        finally:
+            await store.aclose()
+
+    return asyncio.run(read())
 
 
 def handled(url: str, prefix: str) -> dict[str, tuple[str, int]]:
@@ -59,6 +72,24 @@ def test_storm_on_two_replicas_sharing_one_redis(
     )
     assert (lost, twice, forged) == (set(), [], [])
     assert sender.stats["forged_accepted"] == sender.stats["stale_accepted"] == 0
+    # The audit log both replicas appended to is one intact chain, one record per applied
+    # event, and the CLI reads it from Redis.
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COLONNADE_")}
+    env.update(COLONNADE_REDIS_URL=url, COLONNADE_STATE_PREFIX=prefix)
+    run = [sys.executable, "-m", "colonnade", "audit"]
+    verified = subprocess.run(  # noqa: S603 - our own CLI
+        [*run, "verify"], env=env, capture_output=True, text=True, check=False
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    listed = subprocess.run([*run, "list"], env=env, capture_output=True, text=True, check=True)  # noqa: S603
+    audited = {json.loads(line)["request_id"] for line in listed.stdout.splitlines()}
+    assert audited == {
+        r["id"] for r in outcomes(url, prefix) if r["outcome"].startswith("applied:")
+    }
 
 
 @pytest.mark.redis
