@@ -135,9 +135,13 @@ def test_a_floor_is_queryable_with_its_age_and_dropouts_are_absent(
         ingest = app.state.events.services[0]
         reported = sandbox.floor_scene(3, 10, occupied=[1, 4], dropouts=[7, 8])
         wait_for(lambda: ingest.received == sandbox.published, 30, "every reading ingested")
+        # A bouncing sensor on an idle desk: 40 readings in 4 s change nothing.
+        sandbox.burst(3, "D00", 40, at=time.time())
+        wait_for(lambda: ingest.received == sandbox.published, 30, "the burst ingested")
         desks = floor(base, 3)
     assert [d["desk"] for d in desks] == reported
     assert {d["desk"] for d in desks if d["occupied"]} == {"D01", "D04"}
+    assert next(d for d in desks if d["desk"] == "D00")["occupied"] is False
     assert all(d["ageSeconds"] >= 0 for d in desks)
 
 
