@@ -1,5 +1,6 @@
-"""The ASGI application: /graphql (POST and GET, GraphiQL for browsers), /healthz, /readyz,
-/metrics, and /admin/cache/invalidate when an admin token is configured.
+"""The ASGI application: /graphql (POST and GET, GraphiQL for browsers, subscriptions over
+graphql-transport-ws), /webhooks/{source}, /healthz, /readyz, /metrics, and
+/admin/cache/invalidate when an admin token is configured.
 
 Everything is built when the app is created — settings validated, connectors constructed,
 WSDLs loaded — so a misconfiguration fails at start with a clear message, not on the first
