@@ -117,6 +117,7 @@ def tune_gc() -> None:
 
 def _check(settings: Settings) -> int:
     from colonnade.embedded import start_sandbox, wants_sandbox
+    from colonnade.events.signatures import check_sources
     from colonnade.runtime import Runtime
     from resolvers.services import build_services
 
@@ -125,6 +126,7 @@ def _check(settings: Settings) -> int:
         settings, served = start_sandbox(settings)
     try:
         build_services(Runtime.create(settings))
+        check_sources(settings)
     finally:
         if served is not None:
             served.stop()  # type: ignore[attr-defined]

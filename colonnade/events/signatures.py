@@ -18,7 +18,7 @@ from typing import Protocol
 
 from pydantic import SecretStr
 
-from colonnade.config import WebhookSourceSettings
+from colonnade.config import Settings, WebhookSourceSettings
 from colonnade.errors import ConfigError
 
 
@@ -166,3 +166,9 @@ def build_verifier(name: str, source: WebhookSourceSettings) -> Verifier:
         encoding=source.encoding,
         prefix=source.prefix,
     )
+
+
+def check_sources(settings: Settings) -> None:
+    """``colonnade check``: every webhook source has a readable secret (ConfigError if not)."""
+    for name, source in settings.events.sources.items():
+        build_verifier(name, source)
