@@ -191,3 +191,34 @@ def test_the_sandbox_control_api_drives_a_storm_over_http(
     assert stats["delivered"] == emitted
     assert stats["stats"]["sent_duplicate"] == stats["stats"]["sent_forged"] == emitted
     assert stats["stats"].get("forged_accepted", 0) == 0
+
+
+def test_a_generic_hmac_source_over_http(serve_facade: ServeFacade, tmp_path: Path) -> None:
+    """Another provider signing the body with HMAC-SHA512 (base64, prefixed) in its own
+    header; its events go to the handler the source names."""
+    import base64
+    import hashlib
+    import hmac
+
+    source = {
+        "scheme": "hmac",
+        "handler": "payments",
+        "header": "X-Acme-Signature",
+        "algorithm": "sha512",
+        "encoding": "base64",
+        "prefix": "v1=",
+        "secrets": ["acme-old", "acme-new"],
+    }
+    body = event_body("evt_acme_1")
+    digest = base64.b64encode(hmac.new(b"acme-new", body, hashlib.sha512).digest()).decode()
+    wrong = base64.b64encode(hmac.new(b"acme-nope", body, hashlib.sha512).digest()).decode()
+    with serve_facade(sources={"acme": source}) as base:
+        url = f"{base}/webhooks/acme"
+        refused = httpx.post(url, content=body, headers={"X-Acme-Signature": f"v1={wrong}"})
+        assert refused.status_code == 400
+        ok = httpx.post(url, content=body, headers={"X-Acme-Signature": f"v1={digest}"})
+        assert ok.json() == {"received": True, "duplicate": False}
+        assert httpx.post(f"{base}/webhooks/payments", content=body).status_code == 404
+        wait_for(lambda: done(tmp_path) == 1)
+    rows = sqlite_rows(events_db(tmp_path), "SELECT id, source, object_key FROM events")
+    assert rows == [("evt_acme_1", "acme", "acme|payment_intent:pi_manual1")]
