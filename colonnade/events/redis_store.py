@@ -136,6 +136,8 @@ class RedisEventStore:
                     continue
                 events.append(event)
         except RedisError as exc:
+            if "NOGROUP" in str(exc):
+                self._group_ready = False  # the stream was deleted: create it again next time
             raise StateUnavailable(f"event store unavailable ({type(exc).__name__})") from None
         events.sort(key=lambda e: (e.version, e.received_at))
         return events
