@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 from starlette.applications import Starlette
@@ -18,7 +19,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from colonnade.admin import invalidation_endpoint
 from colonnade.auth import Secret
@@ -53,6 +54,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
         schema=build_schema(settings.server, settings.gateway, cost_budget(settings, runtime)),
         graphql_ide="graphiql" if graphiql_enabled(settings.server) else None,
         allow_queries_via_get=True,
+        connection_init_wait_timeout=timedelta(seconds=settings.events.ws_init_timeout_s),
     )
 
     async def healthz(_: Request) -> Response:
@@ -74,7 +76,9 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
     gateway = Gateway.from_settings(graphql, settings, runtime.backend)
     guarded: Any = CsrfPrevention(gateway) if csrf_enabled(settings.server) else gateway
     metrics_route = metrics_endpoint(settings, metrics)
+    events = _events(runtime, services)
     routes = [
+        *events.routes,
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         *([Route("/metrics", metrics_route)] if metrics_route else []),
@@ -83,7 +87,9 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
             guarded,
             methods=["GET", "POST"],
         ),
+        WebSocketRoute("/graphql", graphql),  # subscriptions (graphql-transport-ws)
     ]
+    admin: Secret | None = None
     if settings.admin_token or settings.admin_token_file:
         admin = Secret("admin_token", settings.admin_token, settings.admin_token_file)
         routes.append(
@@ -94,10 +100,12 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        await events.start()
         try:
             yield
         finally:
             lifecycle.draining = True
+            await events.aclose()
             await gateway.aclose()
             await services.aclose()
             await runtime.aclose()
@@ -123,4 +131,13 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
     app.state.services = services
     app.state.lifecycle = lifecycle
     app.state.gateway = gateway
+    app.state.events = events
+    app.state.admin_secret = admin
     return app
+
+
+def _events(runtime: Runtime, services: Any) -> Any:
+    """Webhooks in, subscriptions out, the audit log (``colonnade.events``)."""
+    from resolvers.events import build_events
+
+    return build_events(runtime, services)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from colonnade.config import Settings, load_settings
 from colonnade.errors import ConfigError, StateUnavailable
+from colonnade.events import cli as events_cli
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     sandbox.add_argument("--latency-ms", type=float, default=0.0)
     sandbox.add_argument("--customers", type=int, default=200)
 
+    events_cli.add_parsers(sub)
+
     args = parser.parse_args(argv)
     try:
         if args.command == "schema":
@@ -142,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_invalidate(settings, args.tag, args.key))
         if args.command == "keys":
             return asyncio.run(_keys_in_state(settings, args))
+        if args.command in ("events", "audit"):
+            return events_cli.run(args, settings)
         return _serve(settings, args.host, args.port)
     except ConfigError as exc:
         sys.stderr.write(f"colonnade: {exc}\n")
@@ -202,8 +207,10 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
 
     configure_logging(settings.server.log_level, settings.server.log_format)
     served = None
+    host = host or settings.server.host
+    port = settings.server.port if port is None else port
     if wants_sandbox(settings):
-        settings, served = start_sandbox(settings)
+        settings, served = start_sandbox(settings, f"http://{host}:{port}/webhooks/payments")
         sys.stderr.write("colonnade: no providers configured; serving the embedded sandboxes\n")
         settings, dev_key = demo_gateway(settings)
         if dev_key:
@@ -212,8 +219,6 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
                 "colonnade: send it as 'X-API-Key: <key>'; without it only reads are allowed\n"
             )
     app = create_app(settings)
-    host = host or settings.server.host
-    port = settings.server.port if port is None else port
     sys.stderr.write(f"colonnade: GraphQL at http://{host}:{port}/graphql\n")
     tune_gc()
     try:
@@ -304,6 +309,7 @@ def tune_gc() -> None:
 
 def _check(settings: Settings) -> int:
     from colonnade.embedded import start_sandbox, wants_sandbox
+    from colonnade.events.signatures import check_sources
     from colonnade.gateway.http import anonymous_allowed
     from colonnade.runtime import Runtime
     from resolvers.services import build_services
@@ -314,6 +320,7 @@ def _check(settings: Settings) -> int:
         settings, served = start_sandbox(settings)
     try:
         services = build_services(Runtime.create(settings))
+        check_sources(settings)
     finally:
         if served is not None:
             served.stop()  # type: ignore[attr-defined]

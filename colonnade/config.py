@@ -295,6 +295,69 @@ class SandboxSettings(_Strict):
     latency_ms: float = Field(0.0, ge=0)
 
 
+class WebhookSourceSettings(_Strict):
+    """One provider that calls ``POST /webhooks/{name}``. ``scheme`` picks the verifier:
+    ``stripe`` (``t=…,v1=…`` over ``"{t}.{body}"``, timestamp tolerance) or ``hmac`` (a hex or
+    base64 HMAC of the body in ``header``). Several secrets may be valid at once (rotation)."""
+
+    scheme: Literal["stripe", "hmac"] = "stripe"
+    handler: str | None = None
+    """Which event handler receives this source's events (default: the source's name)."""
+    secrets: list[SecretStr] = Field(default_factory=list)
+    secrets_file: Path | None = None
+    """One secret per line, re-read when the file changes (rotation without restart)."""
+    tolerance_s: float = Field(300.0, gt=0)
+    header: str = "Stripe-Signature"
+    algorithm: Literal["sha256", "sha512", "sha1"] = "sha256"
+    encoding: Literal["hex", "base64"] = "hex"
+    prefix: str = ""
+    """Text before the digest in ``header``, e.g. ``sha256=`` (GitHub-style)."""
+
+
+class EventsSettings(_Strict):
+    """Webhook ingestion, the durable event store and its dispatcher, the audit log."""
+
+    data_dir: Path = Path(".colonnade")
+    """Embedded mode (no ``redis_url``): the SQLite files ``events.sqlite3`` and
+    ``audit.sqlite3`` live here."""
+    max_body_bytes: int = Field(256_000, ge=1024)
+    body_timeout_s: float = Field(5.0, gt=0)
+    max_attempts: int = Field(8, ge=1)
+    retry_base_s: float = Field(0.5, ge=0)
+    retry_max_s: float = Field(60.0, gt=0)
+    poll_interval_s: float = Field(0.2, gt=0)
+    claim_idle_s: float = Field(30.0, gt=0)
+    """Redis: an event delivered to a replica that died is taken over after this long."""
+    reconcile_interval_s: float = Field(60.0, gt=0)
+    reconcile_after_s: float = Field(300.0, ge=0)
+    """An object in a non-final state with no event for this long is pulled from the provider."""
+    reconcile_max: int = Field(50, ge=1)
+    ws_init_timeout_s: float = Field(10.0, gt=0)
+    """graphql-transport-ws: a connection that sends no ``connection_init`` in time gets 4408."""
+    subscriber_queue: int = Field(100, ge=1)
+    """Messages buffered per subscription; a consumer that falls further behind is dropped."""
+    sources: dict[str, WebhookSourceSettings] = Field(default_factory=dict)
+
+
+class SensorsSettings(_Strict):
+    """Desk sensors over MQTT (QoS 1, persistent session): off unless ``enabled``."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(1883, ge=1, le=65535)
+    client_id: str = "colonnade-sensors"
+    """Fixed, so the broker keeps the session (and queues QoS 1 readings) while we are down;
+    replicas need one id each."""
+    topic_prefix: str = "colonnade"
+    """Readings arrive on ``<prefix>/floor/<floor>/desk/<desk>/<presence|power>``."""
+    debounce_s: float = Field(30.0, ge=0)
+    """A desk changes state only after its sensors agreed on the new state for this long."""
+    power_threshold_w: float = Field(15.0, ge=0)
+    """Power draw above this counts as someone working at the desk."""
+    username: str | None = None
+    password: SecretStr | None = None
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="COLONNADE_",
@@ -315,6 +378,8 @@ class Settings(BaseSettings):
     connectors: ConnectorsSettings = ConnectorsSettings()
     sandbox: SandboxSettings = SandboxSettings()
     gateway: GatewaySettings = GatewaySettings()
+    events: EventsSettings = EventsSettings()
+    sensors: SensorsSettings = SensorsSettings()
 
     @classmethod
     def settings_customise_sources(

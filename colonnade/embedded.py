@@ -12,7 +12,7 @@ import secrets
 
 from pydantic import SecretStr
 
-from colonnade.config import ConnectorsSettings, Settings
+from colonnade.config import ConnectorsSettings, Settings, WebhookSourceSettings
 
 
 def wants_sandbox(settings: Settings) -> bool:
@@ -22,8 +22,10 @@ def wants_sandbox(settings: Settings) -> bool:
     return mode == "on" or (mode == "auto" and not configured)
 
 
-def start_sandbox(settings: Settings) -> tuple[Settings, object]:
-    """Start the sandboxes; returns settings pointed at them and the running server."""
+def start_sandbox(settings: Settings, webhook_url: str | None = None) -> tuple[Settings, object]:
+    """Start the sandboxes; returns settings pointed at them and the running server. With
+    ``webhook_url`` the payment sandbox sends its signed webhooks there (a generated secret,
+    shared with ``events.sources.payments`` unless that source is configured already)."""
     from sandboxes.app import SandboxSet  # the sandboxes are optional at run time
 
     client_id = "colonnade-" + secrets.token_hex(4)
@@ -59,4 +61,11 @@ def start_sandbox(settings: Settings) -> tuple[Settings, object]:
             }
         ),
     )
-    return settings.model_copy(update={"connectors": connectors}), served
+    update: dict[str, object] = {"connectors": connectors}
+    if webhook_url is not None and "payments" not in settings.events.sources:
+        secret = "whsec_" + secrets.token_urlsafe(24)
+        source = WebhookSourceSettings(secrets=[SecretStr(secret)])
+        sources = {**settings.events.sources, "payments": source}
+        update["events"] = settings.events.model_copy(update={"sources": sources})
+        sandbox.payments.webhooks.configure(webhook_url, secret)
+    return settings.model_copy(update=update), served

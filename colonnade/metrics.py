@@ -188,12 +188,27 @@ class Metrics:
             ("connector",),
             registry=r,
         )
+        self.webhooks = Counter(
+            "colonnade_webhooks",
+            "Webhook deliveries: stored, duplicate, refused, invalid, too_large, slow, "
+            "unavailable.",
+            ("source", "outcome"),
+            registry=r,
+        )
+        self.events_handled = Counter(
+            "colonnade_events_handled",
+            "Stored events handed to their handler: done, retry, dead_letter.",
+            ("source", "outcome"),
+            registry=r,
+        )
         self.families: dict[str, Counter] = {
             "upstream_attempts": self.upstream_attempts,
             "upstream_retries": self.upstream_retries,
             "cache": self.cache_events,
             "cache_bypassed": self.cache_bypassed,
             "retry_budget_exhausted": self.retry_budget_exhausted,
+            "webhooks": self.webhooks,
+            "events_handled": self.events_handled,
         }
 
     def render(self) -> bytes:

@@ -21,8 +21,10 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
+from strawberry.types.unset import UNSET
 
 from colonnade.errors import ErrorCode
+from colonnade.events.ws_auth import authorize_connection
 from colonnade.extensions import translate
 from colonnade.gateway.http import principal_from
 from colonnade.http_errors import HttpError, error_response, from_http_error
@@ -70,8 +72,13 @@ class ColonnadeGraphQL(GraphQL[Any, None]):
     async def get_context(self, request: Any, response: Any) -> Any:
         from resolvers.context import RequestContext
         from resolvers.loaders import Loaders
+        from resolvers.subscriptions import WsRequestContext
 
         # Loaders are per request and created here, inside the running event loop.
+        if request.scope["type"] == "websocket":
+            return WsRequestContext(
+                self._services, Loaders(self._services), request=request, response=response
+            )
         return RequestContext(
             self._services,
             Loaders(self._services),
@@ -79,6 +86,11 @@ class ColonnadeGraphQL(GraphQL[Any, None]):
             response=response,
             principal=principal_from(request.scope),  # set by colonnade.gateway
         )
+
+    async def on_ws_connect(self, context: Any) -> Any:
+        """``connection_init``: one function decides (``colonnade.events.ws_auth``)."""
+        authorize_connection(context.request, context.connection_params)
+        return UNSET
 
     async def get_sub_response(self, request: Request | Any) -> Response:
         sub = await super().get_sub_response(request)

@@ -18,6 +18,7 @@ from connectors.domain import (
     SalesOrderLine,
 )
 from resolvers import inputs
+from resolvers.audit import audited_payment
 from resolvers.context import context_of
 from resolvers.queries import customer
 
@@ -129,7 +130,10 @@ async def create_payment(
         )
     except ValidationError as exc:
         raise BadUserInput(_explain(exc)) from None
-    return await context_of(info).services.payments.create_payment(draft, idempotency_key)
+    payments = context_of(info).services.payments
+    return await audited_payment(
+        info, draft, idempotency_key, payments.create_payment(draft, idempotency_key)
+    )
 
 
 async def _existing_customer(info: Info[Any, Any], customer_id: str) -> Any:

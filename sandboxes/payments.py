@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from sandboxes import forms
 from sandboxes.data import SeedData
@@ -27,7 +28,20 @@ from sandboxes.stripe_objects import (
     seeded_customer,
     seeded_payment_intent,
 )
+from sandboxes.webhook_sender import Chaos, WebhookSender
 from sandboxes.wire import CaptureCycle
+
+# The event Stripe sends when a PaymentIntent enters a status.
+_EVENT_FOR_STATUS = {
+    "requires_payment_method": "payment_intent.payment_failed",
+    "requires_confirmation": "payment_intent.created",
+    "requires_action": "payment_intent.requires_action",
+    "processing": "payment_intent.processing",
+    "requires_capture": "payment_intent.amount_capturable_updated",
+    "canceled": "payment_intent.canceled",
+    "succeeded": "payment_intent.succeeded",
+}
+_FINAL = frozenset({"succeeded", "canceled"})
 
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
 _RATE_MESSAGE = (
@@ -122,6 +136,7 @@ class PaymentsSandbox(Provider):
         # Time a create holds its idempotency key before committing (makes 409s observable).
         self.processing_delay_s = processing_delay_s
         self.idempotency = IdempotencyStore()
+        self.webhooks = WebhookSender()
         self._lock = threading.Lock()
         self.reset()
         self.app = CaptureCycle(Starlette(routes=self._routes()))
@@ -139,6 +154,7 @@ class PaymentsSandbox(Provider):
             self._next_intent = len(self.payment_intents) + 1
         self.idempotency.clear()
         self.rate_limiter.reset()
+        self.webhooks.reset()
 
     def rotate_key(self, new_key: str, *, keep_old: bool = True) -> None:
         """Add a key; with keep_old=False every other key stops working."""
@@ -164,7 +180,103 @@ class PaymentsSandbox(Provider):
             self.route(
                 "/v1/payment_intents/{id}", "payments.get_payment_intent", self.get_intent, ["GET"]
             ),
+            Route("/__control/webhooks", self._configure_webhooks, methods=["POST"]),
+            Route("/__control/webhooks", self._webhook_stats, methods=["GET"]),
+            Route("/__control/intents/{id}/status", self._set_status, methods=["POST"]),
+            Route("/__control/storm", self._storm, methods=["POST"]),
         ]
+
+    # Webhooks -------------------------------------------------------------------------
+    def _event(self, intent: dict[str, Any], type_: str) -> dict[str, Any]:
+        return {
+            "id": f"evt_{secrets.token_hex(12)}",
+            "object": "event",
+            "api_version": "2024-06-20",
+            "created": int(time.time()),
+            "data": {"object": dict(intent)},
+            "livemode": False,
+            "pending_webhooks": 1,
+            "request": {"id": None, "idempotency_key": None},
+            "type": type_,
+        }
+
+    def _emit(self, intent: dict[str, Any], type_: str | None = None) -> None:
+        self.webhooks.emit(self._event(intent, type_ or _EVENT_FOR_STATUS[intent["status"]]))
+
+    def set_status(self, pid: str, status: str, *, notify: bool = True) -> dict[str, Any]:
+        """Move an intent to ``status`` (what Stripe's async processing does) and send the
+        webhook for it; a final intent (succeeded, canceled) does not move."""
+        if status not in _EVENT_FOR_STATUS:
+            raise ValueError(f"unknown status {status!r}")
+        with self._lock:
+            intent = self.payment_intents[pid]
+            if intent["status"] in _FINAL:
+                raise ValueError(f"{pid} is {intent['status']} and cannot change")
+            intent["status"] = status
+            if status == "succeeded":
+                intent["amount_received"] = intent["amount"]
+            if status == "canceled":
+                intent["canceled_at"] = int(time.time())
+            snapshot = dict(intent)
+        if notify:
+            self._emit(snapshot)
+        return snapshot
+
+    def storm(self, intents: int, customers: list[str] | None = None) -> list[str]:
+        """``intents`` new PaymentIntents, each walked through a lifecycle with a webhook per
+        step: requires_payment_method → requires_action → processing → succeeded (every
+        fourth is canceled after requires_action instead)."""
+        with self._lock:
+            pool = customers or sorted(self.customers)[:20]
+        ids: list[str] = []
+        for n in range(intents):
+            with self._lock:
+                intent = self._execute_intent(
+                    {"amount": str(100 + n), "currency": "eur", "customer": pool[n % len(pool)]}
+                )
+            ids.append(intent["id"])
+            steps = ["requires_action", "canceled"] if n % 4 == 3 else [
+                "requires_action", "processing", "succeeded"
+            ]  # fmt: skip
+            for status in steps:
+                self.set_status(intent["id"], status)
+        return ids
+
+    async def _configure_webhooks(self, request: Request) -> Response:
+        body = await request.json()
+        self.webhooks.configure(
+            body.get("url"),
+            str(body.get("secret", "")),
+            Chaos.from_json(body.get("chaos") or {}),
+            retry_base_s=float(body.get("retry_base_s", 0.05)),
+        )
+        return JSONResponse({"ok": True})
+
+    async def _webhook_stats(self, request: Request) -> Response:
+        w = self.webhooks
+        return JSONResponse(
+            {
+                "stats": dict(w.stats),
+                "emitted": len(w.emitted),
+                "delivered": len(w.delivered),
+                "idle": w.idle(),
+            }
+        )
+
+    async def _set_status(self, request: Request) -> Response:
+        body = await request.json()
+        try:
+            intent = self.set_status(request.path_params["id"], str(body.get("status")))
+        except KeyError:
+            return stripe_error(404, "invalid_request_error", "No such payment_intent")
+        except ValueError as exc:
+            return stripe_error(400, "invalid_request_error", str(exc))
+        return JSONResponse(intent)
+
+    async def _storm(self, request: Request) -> Response:
+        body = await request.json()
+        ids = await asyncio.to_thread(self.storm, int(body.get("intents", 10)))
+        return JSONResponse({"payment_intents": ids})
 
     # Test helpers ---------------------------------------------------------------------
     def payment_intent_count(self) -> int:
@@ -455,6 +567,11 @@ class PaymentsSandbox(Provider):
             succeeded=params.get("confirm") == "true",
         )
         self.payment_intents[pid] = intent
+        if intent["status"] == "succeeded":
+            self._emit({**intent, "status": "requires_confirmation"}, "payment_intent.created")
+            self._emit(intent)
+        else:
+            self._emit(intent, "payment_intent.created")
         return intent
 
     async def create_intent(self, request: Request) -> Response:

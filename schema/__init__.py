@@ -6,6 +6,7 @@ import strawberry
 import strawberry.federation
 from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from colonnade.config import GatewaySettings, ServerSettings
@@ -20,6 +21,8 @@ from colonnade.gateway.cost import cost_limit
 from colonnade.gateway.profile import production_rules
 from colonnade.limits import gateway_limits
 from schema.root import Mutation, Query
+from schema.sensors import SensorQuery
+from schema.subscriptions import Subscription
 
 _QUERY_CACHE_SIZE = 1_000  # distinct query texts kept parsed and validated (LRU)
 
@@ -43,9 +46,10 @@ def build_schema(
     # A federation v2.9 subgraph schema: the scopes and costs declared on fields are printed
     # as @requiresScopes / @authenticated / @cost / @listSize for a router to enforce too.
     return ColonnadeSchema(
-        query=Query,
+        query=merge_types("Query", (Query, SensorQuery)),
         mutation=Mutation,
         federation_version="2.9",
+        subscription=Subscription,
         extensions=[
             *production_rules(server),
             cost_limit(gateway.max_cost, cost_budget),

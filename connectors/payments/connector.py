@@ -49,6 +49,10 @@ def customer_tag(customer_id: str) -> str:
     return f"payments:customer:{customer_id}"
 
 
+def payment_tag(payment_id: str) -> str:
+    return f"payments:payment:{payment_id}"
+
+
 class PaymentsConnector(HttpConnector):
     name = "payments"
     operations = (PAYMENTS_BY_CUSTOMER, PAYMENT_BY_ID, CREATE_PAYMENT)
@@ -82,7 +86,12 @@ class PaymentsConnector(HttpConnector):
         }  # an id becomes a URL path segment: never let "../customers" through
         results.update(
             await self.pipeline.read_each(
-                PAYMENT_BY_ID, valid, self._get_one, _PAYMENT, scope=self.cache_scope()
+                PAYMENT_BY_ID,
+                valid,
+                self._get_one,
+                _PAYMENT,
+                scope=self.cache_scope(),
+                tags_for=lambda i: (payment_tag(i),),
             )
         )
         return results

@@ -1,0 +1,1 @@
+"""Desk occupancy from MQTT sensors (presence and power draw), as virtual sensors."""
