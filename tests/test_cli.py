@@ -28,7 +28,7 @@ def test_schema_prints_the_sdl(capsys) -> None:
     assert main(["schema"]) == 0
     sdl = capsys.readouterr().out
     assert "type Query {" in sdl
-    assert "createPayment(input: CreatePaymentInput!): Payment\n" in sdl
+    assert "createPayment(input: CreatePaymentInput!): Payment @cost" in sdl  # nullable
 
 
 def test_a_bad_config_exits_2_with_a_message_and_no_traceback(tmp_path) -> None:
