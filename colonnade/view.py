@@ -89,7 +89,7 @@ class ColonnadeGraphQL(GraphQL[Any, None]):
 
     async def on_ws_connect(self, context: Any) -> Any:
         """``connection_init``: one function decides (``colonnade.events.ws_auth``)."""
-        authorize_connection(context.request, context.connection_params)
+        context.principal = await authorize_connection(context.request, context.connection_params)
         return UNSET
 
     async def get_sub_response(self, request: Request | Any) -> Response:

@@ -36,8 +36,11 @@ def events_settings(
             "sources": {"payments": {"secrets": [webhook_secret]}},
         }
         redis = events.pop("redis", None)
+        gateway = events.pop("gateway", None)
         config.update(events)
         extra: dict[str, Any] = {"events": config}
+        if gateway is not None:
+            extra["gateway"] = gateway
         if redis is not None:
             extra.update(redis_url=redis[0], state_prefix=redis[1])
         return facade_settings(providers_server.base_url, creds, **extra)

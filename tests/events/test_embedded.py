@@ -19,7 +19,12 @@ CREATE = """mutation { createPayment(input: {customerId: "001000000000002AAA", a
 def test_embedded_serve_receives_its_own_sandbox_webhooks(tmp_path: Path) -> None:
     data = tmp_path / "data"
     env = {k: v for k, v in os.environ.items() if not k.startswith("COLONNADE_")}
-    env.update(COLONNADE_EVENTS__DATA_DIR=str(data), COLONNADE_SERVER__LOG_LEVEL="warning")
+    env.update(
+        COLONNADE_EVENTS__DATA_DIR=str(data),
+        COLONNADE_SERVER__LOG_LEVEL="warning",
+        # The demo lets anonymous clients read only; this test pays, as the demo's key may.
+        COLONNADE_GATEWAY__ANONYMOUS_SCOPES='["*"]',
+    )
     server = ServeProcess(env, free_port()).start()
     try:
         reply = httpx.post(f"{server.base}/graphql", json={"query": CREATE}, timeout=30).json()

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from events.conftest import ServeFacade
 from events.support import serve_app
+from gateway.gateway_support import client_key, locked
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
@@ -166,19 +167,23 @@ async def test_subscribe_before_init_closes_with_4401(serve_facade: ServeFacade)
             assert await closed_with(conn) == 4401
 
 
-async def test_a_wrong_token_closes_with_4403_and_the_right_one_is_acked(
-    serve_facade: ServeFacade, monkeypatch: pytest.MonkeyPatch
+async def test_a_wrong_key_closes_with_4403_and_the_right_one_is_acked(
+    serve_facade: ServeFacade,
 ) -> None:
-    monkeypatch.setenv("COLONNADE_ADMIN_TOKEN", "tok-" + "s3cret")
-    with served(serve_facade) as base:
+    key, entry = client_key(["customers:read", "payments:read"])
+    with served(serve_facade, gateway=locked(api_keys={"ws": entry})["gateway"]) as base:
         async with ws(base) as conn:
             await send(conn, {"type": "connection_init", "payload": {"token": "wrong"}})
             assert await closed_with(conn) == 4403
-        async with ws(base) as conn:
+        async with ws(base) as conn:  # no credentials, and anonymous access is off
             await send(conn, {"type": "connection_init", "payload": {}})
             assert await closed_with(conn) == 4403
         async with ws(base) as conn:
-            await init(conn, {"Authorization": "Bearer tok-s3cret"})
+            await init(conn, {"Authorization": f"Bearer {key}"})
+            q = {"query": '{ customer(id: "001000000000002AAA") { id } }'}
+            await send(conn, {"id": "q1", "type": "subscribe", "payload": q})
+            answer = await recv(conn)
+            assert answer["payload"] == {"data": {"customer": {"id": CUSTOMER}}}  # its scopes
 
 
 async def test_duplicate_subscriber_id_closes_with_4409(serve_facade: ServeFacade) -> None:
