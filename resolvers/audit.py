@@ -1,9 +1,8 @@
 """Every payment mutation leaves an audit record: who, what, the key, the provider's id, the
 outcome — success or the error code — appended after the provider answered.
 
-``client_identity`` is the one place that says who the caller is (another part of the
-project builds client identity; until then: what the request's state carries, else
-"anonymous"). A failed audit write is logged loudly and does not undo a payment that the
+``client_identity`` is the one place that says who the caller is: the client the gateway
+verified (``client_id`` and how — API key, JWT or anonymous). A failed audit write is logged loudly and does not undo a payment that the
 provider already made.
 """
 
@@ -23,10 +22,11 @@ from resolvers.context import context_of
 _log = structlog.get_logger("colonnade.audit")
 
 
-def client_identity(request: Any) -> str:
-    state = getattr(request, "state", None)
-    who = getattr(state, "client_id", None) if state is not None else None
-    return str(who) if who else "anonymous"
+def client_identity(info: Info[Any, Any]) -> str:
+    principal = context_of(info).principal
+    if principal is None or principal.method == "anonymous":
+        return "anonymous"
+    return f"{principal.client_id} ({principal.method})"
 
 
 def _request_id(request: Any) -> str | None:
@@ -39,7 +39,7 @@ async def audited_payment(
 ) -> Payment:
     request = context_of(info).request
     entry: dict[str, Any] = {
-        "who": client_identity(request),
+        "who": client_identity(info),
         "action": "payment.create",
         "idempotency_key": idempotency_key,
         "request_id": _request_id(request),

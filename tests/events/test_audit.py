@@ -14,6 +14,7 @@ import httpx
 import pytest
 from events.conftest import ServeFacade
 from events.support import wait_for
+from gateway.gateway_support import client_key
 
 from colonnade.events.audit import Entry, RedisAuditLog, SqliteAuditLog, verify, verify_chain
 from sandboxes import SandboxSet
@@ -40,11 +41,12 @@ def test_mutations_and_webhooks_are_audited_once_each(
     serve_facade: ServeFacade, providers: SandboxSet, tmp_path: Path
 ) -> None:
     data = tmp_path / "data"
-    with serve_facade() as base:
+    key, entry = client_key(["*"])
+    with serve_facade(gateway={"api_keys": {"billing": entry}}) as base:
         ok = httpx.post(
             f"{base}/graphql",
             json={"query": CREATE, "variables": {"key": "audit-1", "amount": "5.00"}},
-            headers={"x-request-id": "req-42"},
+            headers={"x-request-id": "req-42", "x-api-key": key},
         ).json()
         payment_id = ok["data"]["createPayment"]["id"]
         # The same key with another amount: Stripe refuses it; the refusal is audited too.
@@ -59,13 +61,13 @@ def test_mutations_and_webhooks_are_audited_once_each(
     summary = [(r["who"], r["action"], r["outcome"], r["provider_id"]) for r in records]
     assert sorted(summary) == sorted(
         [
-            ("anonymous", "payment.create", "succeeded", payment_id),
+            ("billing (api_key)", "payment.create", "succeeded", payment_id),
             ("anonymous", "payment.create", "error:UPSTREAM_REJECTED", None),
             ("webhook:payments", "payment_intent.created", "requires_confirmation", payment_id),
             ("webhook:payments", "payment_intent.succeeded", "succeeded", payment_id),
         ]
     )
-    first = next(r for r in records if r["outcome"] == "succeeded" and r["who"] == "anonymous")
+    first = next(r for r in records if r["who"] == "billing (api_key)")
     assert (first["request_id"], first["idempotency_key"]) == ("req-42", "audit-1")
     assert [r["seq"] for r in records] == [1, 2, 3, 4]
     verified = cli(data, "audit", "verify")
