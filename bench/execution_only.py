@@ -51,8 +51,8 @@ class Prefetched:
     """The nested query's data as Colonnade's domain models (what the connectors return)."""
 
     def __init__(self, customers: int = 200) -> None:
-        from connectors import domain
-        from sandboxes.data import SeedData
+        from colonnade.connectors import domain
+        from colonnade.sandboxes.data import SeedData
 
         seed = SeedData.build(customers=customers)
         status = {
@@ -154,10 +154,10 @@ class _Ports:
 def colonnade_executor() -> Callable[[], Awaitable[dict[str, Any]]]:
     """One call = one request through Colonnade's schema, context and loaders."""
     from colonnade.gateway import Principal
-    from resolvers.context import RequestContext
-    from resolvers.loaders import Loaders
-    from resolvers.services import Services
-    from schema import build_schema
+    from colonnade.resolvers.context import RequestContext
+    from colonnade.resolvers.loaders import Loaders
+    from colonnade.resolvers.services import Services
+    from colonnade.schema import build_schema
 
     schema = build_schema()
     ports = _Ports(Prefetched())
@@ -286,7 +286,7 @@ def schema_sdl() -> str:
     """The graph's SDL without its federation directives (graphql-core/js do not know them)."""
     import graphql
 
-    from schema import build_schema
+    from colonnade.schema import build_schema
 
     return graphql.print_schema(build_schema()._schema)
 

@@ -42,7 +42,7 @@ def apply_doc_cache() -> None:
         ValidationCache,
     )
 
-    import schema as schema_package
+    import colonnade.schema as schema_package
 
     original = schema_package.build_schema
 
@@ -91,7 +91,7 @@ def already_in_engine() -> dict[str, bool]:
     import inspect
 
     import colonnade.cli
-    from schema import build_schema
+    from colonnade.schema import build_schema
 
     return {
         "freeze-gc": "gc.freeze(" in inspect.getsource(colonnade.cli),
@@ -113,7 +113,7 @@ def apply_clear_loaders() -> None:
     import strawberry
     from strawberry.extensions import SchemaExtension
 
-    import schema as schema_package
+    import colonnade.schema as schema_package
 
     class ClearLoaders(SchemaExtension):
         """After each operation, empty the request's DataLoaders: what they hold (every

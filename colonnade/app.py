@@ -44,8 +44,8 @@ PROMETHEUS_TEXT = "text/plain; version=0.0.4"
 
 
 def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlette:
-    from resolvers.services import build_services
-    from schema import build_schema
+    from colonnade.resolvers.services import build_services
+    from colonnade.schema import build_schema
 
     runtime = runtime or Runtime.create(settings)
     services = build_services(runtime)
@@ -138,6 +138,6 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
 
 def _events(runtime: Runtime, services: Any) -> Any:
     """Webhooks in, subscriptions out, the audit log (``colonnade.events``)."""
-    from resolvers.events import build_events
+    from colonnade.resolvers.events import build_events
 
     return build_events(runtime, services)

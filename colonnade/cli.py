@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _current_sdl() -> str:
-    from schema import build_schema
+    from colonnade.schema import build_schema
 
     return build_schema().as_str() + "\n"
 
@@ -311,8 +311,8 @@ def _check(settings: Settings) -> int:
     from colonnade.embedded import start_sandbox, wants_sandbox
     from colonnade.events.signatures import check_sources
     from colonnade.gateway.http import anonymous_allowed
+    from colonnade.resolvers.services import build_services
     from colonnade.runtime import Runtime
-    from resolvers.services import build_services
 
     anonymous_allowed(settings)  # production + anonymous is refused here too
     served = None
@@ -332,9 +332,9 @@ def _check(settings: Settings) -> int:
 async def _contracts(settings: Settings, action: str, live: bool, only: list[str]) -> int:
     from colonnade.contracts import run
     from colonnade.embedded import start_sandbox
+    from colonnade.resolvers.services import build_services
     from colonnade.runtime import Runtime
     from colonnade.telemetry import configure_logging
-    from resolvers.services import build_services
 
     configure_logging("warning", settings.server.log_format)
 
@@ -401,7 +401,7 @@ async def _invalidate(settings: Settings, tags: list[str], keys: list[str]) -> i
 def _sandbox(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from sandboxes.app import SandboxSet
+    from colonnade.sandboxes.app import SandboxSet
 
     sandbox = SandboxSet(args.customers)
     sandbox.set_base_latency(args.latency_ms / 1000)

@@ -26,7 +26,7 @@ def start_sandbox(settings: Settings, webhook_url: str | None = None) -> tuple[S
     """Start the sandboxes; returns settings pointed at them and the running server. With
     ``webhook_url`` the payment sandbox sends its signed webhooks there (a generated secret,
     shared with ``events.sources.payments`` unless that source is configured already)."""
-    from sandboxes.app import SandboxSet  # the sandboxes are optional at run time
+    from colonnade.sandboxes.app import SandboxSet  # the sandboxes are optional at run time
 
     client_id = "colonnade-" + secrets.token_hex(4)
     client_secret = secrets.token_urlsafe(24)

@@ -70,9 +70,9 @@ class ColonnadeGraphQL(GraphQL[Any, None]):
         await response(scope, receive, send)
 
     async def get_context(self, request: Any, response: Any) -> Any:
-        from resolvers.context import RequestContext
-        from resolvers.loaders import Loaders
-        from resolvers.subscriptions import WsRequestContext
+        from colonnade.resolvers.context import RequestContext
+        from colonnade.resolvers.loaders import Loaders
+        from colonnade.resolvers.subscriptions import WsRequestContext
 
         # Loaders are per request and created here, inside the running event loop.
         if request.scope["type"] == "websocket":

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol, TypeAlias, TypeVar
 
-from colonnade.pipeline.core import Fetched
-from connectors.domain import (
+from colonnade.connectors.domain import (
     Customer,
     CustomerPage,
     Payment,
@@ -19,6 +18,7 @@ from connectors.domain import (
     SalesOrder,
     SalesOrderDraft,
 )
+from colonnade.pipeline.core import Fetched
 
 T = TypeVar("T")
 PerKey: TypeAlias = dict[str, Fetched[T] | BaseException]

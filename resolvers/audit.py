@@ -2,8 +2,8 @@
 outcome — success or the error code — appended after the provider answered.
 
 ``client_identity`` is the one place that says who the caller is: the client the gateway
-verified (``client_id`` and how — API key, JWT or anonymous). A failed audit write is logged loudly and does not undo a payment that the
-provider already made.
+verified (``client_id`` and how — API key, JWT or anonymous). A failed audit write is logged
+loudly and does not undo a payment that the provider already made.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from typing import Any
 import structlog
 from strawberry.types import Info
 
+from colonnade.connectors.domain import Payment, PaymentDraft
 from colonnade.errors import ColonnadeError
 from colonnade.events.audit import Entry
-from connectors.domain import Payment, PaymentDraft
-from resolvers.context import context_of
+from colonnade.resolvers.context import context_of
 
 _log = structlog.get_logger("colonnade.audit")
 

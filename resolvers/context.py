@@ -10,8 +10,8 @@ from strawberry.types import Info
 
 from colonnade.degradation import DegradationReport
 from colonnade.pipeline.core import Fetched
-from resolvers.loaders import Loaders
-from resolvers.services import Services
+from colonnade.resolvers.loaders import Loaders
+from colonnade.resolvers.services import Services
 
 T = TypeVar("T")
 

@@ -3,12 +3,12 @@ feature: the engine in ``colonnade.events`` names no connector)."""
 
 from __future__ import annotations
 
+from colonnade.connectors.payments.events import PaymentEvents
+from colonnade.connectors.sensors.occupancy import OccupancyBoard
 from colonnade.events.feature import EventsFeature, HandlerFactory
 from colonnade.events.mqtt import MqttIngest
+from colonnade.resolvers.services import Services
 from colonnade.runtime import Runtime
-from connectors.payments.events import PaymentEvents
-from connectors.sensors.occupancy import OccupancyBoard
-from resolvers.services import Services
 
 
 def event_handlers(runtime: Runtime, services: Services) -> dict[str, HandlerFactory]:

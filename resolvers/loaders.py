@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from aiodataloader import DataLoader
 
 from colonnade.pipeline.core import Fetched
-from resolvers.services import Services
+from colonnade.resolvers.services import Services
 
 T = TypeVar("T")
 

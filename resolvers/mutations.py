@@ -8,8 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 from strawberry.types import Info
 
-from colonnade.errors import BadUserInput
-from connectors.domain import (
+from colonnade.connectors.domain import (
     Money,
     Payment,
     PaymentDraft,
@@ -17,10 +16,11 @@ from connectors.domain import (
     SalesOrderDraft,
     SalesOrderLine,
 )
-from resolvers import inputs
-from resolvers.audit import audited_payment
-from resolvers.context import context_of
-from resolvers.queries import customer
+from colonnade.errors import BadUserInput
+from colonnade.resolvers import inputs
+from colonnade.resolvers.audit import audited_payment
+from colonnade.resolvers.context import context_of
+from colonnade.resolvers.queries import customer
 
 _QUANTITY_SCALE = Decimal("0.001")
 _PRICE_SCALE = Decimal("0.01")

@@ -10,12 +10,12 @@ from typing import Any
 
 from strawberry.types import Info
 
+from colonnade.connectors.domain import Customer, CustomerPage, Payment, SalesOrder
 from colonnade.errors import BadUserInput, UpstreamContractViolation
 from colonnade.fallbacks import Fallback, guarded
 from colonnade.pipeline.core import Fetched
-from connectors.domain import Customer, CustomerPage, Payment, SalesOrder
-from resolvers import inputs
-from resolvers.context import context_of, unwrap
+from colonnade.resolvers import inputs
+from colonnade.resolvers.context import context_of, unwrap
 
 MAX_PAGE = 100
 _MAX_CURSOR = 8_192  # a 255-character name, JSON-escaped and base64-encoded, fits

@@ -7,9 +7,9 @@ from typing import Any
 
 from strawberry.types import Info
 
+from colonnade.connectors.sensors.occupancy import floor_channel
 from colonnade.errors import BadUserInput
-from connectors.sensors.occupancy import floor_channel
-from resolvers.context import context_of
+from colonnade.resolvers.context import context_of
 
 
 def _events(info: Info[Any, Any]) -> Any:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from colonnade.connectors.crm import CrmConnector
+from colonnade.connectors.erp import ErpConnector
+from colonnade.connectors.payments import PaymentsConnector
+from colonnade.connectors.ports import CustomerDirectory, OrderBook, PaymentGateway
 from colonnade.runtime import Runtime
-from connectors.crm import CrmConnector
-from connectors.erp import ErpConnector
-from connectors.payments import PaymentsConnector
-from connectors.ports import CustomerDirectory, OrderBook, PaymentGateway
 
 
 @dataclass(slots=True)

@@ -17,11 +17,11 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry.types import Info
 
+from colonnade.connectors.payments.events import channel_for_customer
 from colonnade.errors import BadUserInput, ColonnadeError
 from colonnade.events.pubsub import SlowConsumer
-from connectors.payments.events import channel_for_customer
-from resolvers.context import RequestContext, context_of
-from resolvers.queries import customer
+from colonnade.resolvers.context import RequestContext, context_of
+from colonnade.resolvers.queries import customer
 
 SLOW_CONSUMER_CLOSE = 1013
 

@@ -6,7 +6,7 @@ import argparse
 
 import uvicorn
 
-from sandboxes.app import SandboxSet
+from colonnade.sandboxes.app import SandboxSet
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,13 +9,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
-from sandboxes.crm import CrmSandbox
-from sandboxes.erp import ErpSandbox
-from sandboxes.faults import Fault
-from sandboxes.payments import PaymentsSandbox
-from sandboxes.provider import Provider
-from sandboxes.server import ServedSandbox
-from sandboxes.wire import CaptureCycle
+from colonnade.sandboxes.crm import CrmSandbox
+from colonnade.sandboxes.erp import ErpSandbox
+from colonnade.sandboxes.faults import Fault
+from colonnade.sandboxes.payments import PaymentsSandbox
+from colonnade.sandboxes.provider import Provider
+from colonnade.sandboxes.server import ServedSandbox
+from colonnade.sandboxes.wire import CaptureCycle
 
 
 class SandboxSet:

@@ -12,11 +12,11 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from sandboxes import soql
-from sandboxes.data import Customer, SeedData
-from sandboxes.provider import Provider
-from sandboxes.ratelimit import RateLimiter
-from sandboxes.wire import CaptureCycle
+from colonnade.sandboxes import soql
+from colonnade.sandboxes.data import Customer, SeedData
+from colonnade.sandboxes.provider import Provider
+from colonnade.sandboxes.ratelimit import RateLimiter
+from colonnade.sandboxes.wire import CaptureCycle
 
 ACCOUNT_FIELDS = [
     "Id", "Name", "AccountNumber", "Industry", "Phone", "Website", "BillingStreet", "BillingCity",

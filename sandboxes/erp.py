@@ -16,13 +16,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from colonnade.config import contracts_dir
-from sandboxes import soap
-from sandboxes.data import MATERIALS, OrderItem, SalesOrder, SeedData, posnr, vbeln
-from sandboxes.hostile import WireFormat
-from sandboxes.provider import Provider
-from sandboxes.soap import Message, sub
-from sandboxes.wire import CaptureCycle
-from sandboxes.xmlsafe import UnsafeXML, parse_xml
+from colonnade.sandboxes import soap
+from colonnade.sandboxes.data import MATERIALS, OrderItem, SalesOrder, SeedData, posnr, vbeln
+from colonnade.sandboxes.hostile import WireFormat
+from colonnade.sandboxes.provider import Provider
+from colonnade.sandboxes.soap import Message, sub
+from colonnade.sandboxes.wire import CaptureCycle
+from colonnade.sandboxes.xmlsafe import UnsafeXML, parse_xml
 
 WSDL_DIR = contracts_dir() / "erp"
 WSDL_PATH = WSDL_DIR / "zsd_salesorder.wsdl"

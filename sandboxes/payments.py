@@ -17,19 +17,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from sandboxes import forms
-from sandboxes.data import SeedData
-from sandboxes.idempotency import IdempotencyStore
-from sandboxes.provider import Provider
-from sandboxes.ratelimit import RateLimiter
-from sandboxes.stripe_objects import (
+from colonnade.sandboxes import forms
+from colonnade.sandboxes.data import SeedData
+from colonnade.sandboxes.idempotency import IdempotencyStore
+from colonnade.sandboxes.provider import Provider
+from colonnade.sandboxes.ratelimit import RateLimiter
+from colonnade.sandboxes.stripe_objects import (
     customer_object,
     payment_intent_object,
     seeded_customer,
     seeded_payment_intent,
 )
-from sandboxes.webhook_sender import Chaos, WebhookSender
-from sandboxes.wire import CaptureCycle
+from colonnade.sandboxes.webhook_sender import Chaos, WebhookSender
+from colonnade.sandboxes.wire import CaptureCycle
 
 # The event Stripe sends when a PaymentIntent enters a status.
 _EVENT_FOR_STATUS = {

@@ -16,10 +16,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from sandboxes import hostile, wire
-from sandboxes.faults import Fault, FaultBook
-from sandboxes.recorder import CallRecord, Recorder
-from sandboxes.rewrite import rename_in_response
+from colonnade.sandboxes import hostile, wire
+from colonnade.sandboxes.faults import Fault, FaultBook
+from colonnade.sandboxes.recorder import CallRecord, Recorder
+from colonnade.sandboxes.rewrite import rename_in_response
 
 Handler = Callable[[Request], Awaitable[Response]]
 Resolver = Callable[[Request], Awaitable[str]]

@@ -8,7 +8,7 @@ from typing import Any
 from lxml import etree
 from starlette.responses import Response
 
-from sandboxes.xmlsafe import parse_xml
+from colonnade.sandboxes.xmlsafe import parse_xml
 
 
 def replace_body(response: Response, body: bytes) -> Response:

@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Iterable
 
 import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
 
 
 class SensorSandbox:
@@ -28,7 +29,7 @@ class SensorSandbox:
         self.prefix = prefix
         self.published = 0
         self._client = mqtt.Client(
-            mqtt.CallbackAPIVersion.VERSION2,
+            CallbackAPIVersion.VERSION2,
             client_id=f"sensor-sandbox-{uuid.uuid4().hex[:8]}",
             protocol=mqtt.MQTTv311,
         )

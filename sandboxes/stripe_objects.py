@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from sandboxes.data import Customer, PaymentSeed
+from colonnade.sandboxes.data import Customer, PaymentSeed
 
 
 def customer_object(

@@ -20,9 +20,9 @@ from colonnade.gateway.client_limits import ClientCostBudget
 from colonnade.gateway.cost import cost_limit
 from colonnade.gateway.profile import production_rules
 from colonnade.limits import gateway_limits
-from schema.root import Mutation, Query
-from schema.sensors import SensorQuery
-from schema.subscriptions import Subscription
+from colonnade.schema.root import Mutation, Query
+from colonnade.schema.sensors import SensorQuery
+from colonnade.schema.subscriptions import Subscription
 
 _QUERY_CACHE_SIZE = 1_000  # distinct query texts kept parsed and validated (LRU)
 

@@ -9,8 +9,8 @@ import strawberry
 from strawberry.types import Info
 
 from colonnade.gateway import cost, requires
-from resolvers import mutations, queries
-from schema.types import Customer, CustomerConnection, Payment, SalesOrder, connection
+from colonnade.resolvers import mutations, queries
+from colonnade.schema.types import Customer, CustomerConnection, Payment, SalesOrder, connection
 
 
 @strawberry.type

@@ -12,7 +12,7 @@ from graphql import GraphQLError
 from strawberry.types import Info
 
 from colonnade.errors import BadUserInput
-from resolvers import sensors
+from colonnade.resolvers import sensors
 
 
 @strawberry.type(description="A desk's virtual sensor: presence or power draw, debounced.")

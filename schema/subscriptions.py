@@ -9,10 +9,10 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from connectors import domain
-from resolvers import subscriptions
-from schema.sensors import DeskOccupancy, desk_changes
-from schema.types import PaymentStatus
+from colonnade.connectors import domain
+from colonnade.resolvers import subscriptions
+from colonnade.schema.sensors import DeskOccupancy, desk_changes
+from colonnade.schema.types import PaymentStatus
 
 
 @strawberry.type(description="A payment changed status at the provider (from its webhook).")

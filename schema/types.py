@@ -11,9 +11,9 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from colonnade.connectors import domain
 from colonnade.gateway import cost, requires
-from connectors import domain
-from resolvers import queries
+from colonnade.resolvers import queries
 
 SalesOrderStatus = strawberry.enum(
     domain.SalesOrderStatus, description="Overall status of a sales order."

@@ -12,7 +12,7 @@ import pytest
 import structlog
 from support import Credentials, Facade, facade_settings, sandbox_options, state_backend
 
-from sandboxes import SandboxSet, ServedSandbox
+from colonnade.sandboxes import SandboxSet, ServedSandbox
 
 # One log line per upstream attempt is right in production and noise in a test run.
 structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))

@@ -22,7 +22,7 @@ from colonnade.errors import (
     UpstreamUnavailable,
 )
 from colonnade.pipeline.core import Fetched
-from sandboxes import Fault
+from colonnade.sandboxes import Fault
 
 
 def one(answers: Mapping[str, Any], key: str) -> Any:

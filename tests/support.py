@@ -24,9 +24,9 @@ from redis.exceptions import RedisError
 from colonnade.app import create_app
 from colonnade.config import Settings
 from colonnade.runtime import Runtime
+from colonnade.sandboxes import SandboxSet
 from colonnade.state import MemoryBackend, RedisBackend, StateBackend
 from colonnade.state.guarded import GuardedBackend
-from sandboxes import SandboxSet
 
 REDIS_URL = os.environ.get("COLONNADE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 

@@ -8,8 +8,8 @@ import pytest
 
 from colonnade.config import load_settings
 from colonnade.errors import ConfigError
+from colonnade.resolvers.services import build_services
 from colonnade.runtime import Runtime
-from resolvers.services import build_services
 
 ROOT = Path(__file__).resolve().parents[1]
 

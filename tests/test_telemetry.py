@@ -6,7 +6,7 @@ import logging
 
 import structlog
 
-from sandboxes import Fault
+from colonnade.sandboxes import Fault
 
 
 async def test_every_upstream_attempt_is_one_line_with_no_secret(

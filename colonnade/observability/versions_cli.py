@@ -23,8 +23,8 @@ def _declared(settings: Settings) -> list[dict[str, Any]]:
     from colonnade.embedded import start_sandbox, wants_sandbox
     from colonnade.observability.routes import connectors_of
     from colonnade.observability.versions import ConnectorVersion
+    from colonnade.resolvers.services import build_services
     from colonnade.runtime import Runtime
-    from resolvers.services import build_services
 
     served = None
     if wants_sandbox(settings):

@@ -1,5 +1,5 @@
 """CRM connector: Salesforce REST (SObject Collections, SOQL), OAuth2 client credentials."""
 
-from connectors.crm.connector import CrmConnector
+from colonnade.connectors.crm.connector import CrmConnector
 
 __all__ = ["CrmConnector"]

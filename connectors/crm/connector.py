@@ -17,6 +17,18 @@ from pydantic import TypeAdapter
 from colonnade.auth import OAuth2ClientCredentials, Secret
 from colonnade.config import CrmSettings, required
 from colonnade.connector import HttpConnector
+from colonnade.connectors.crm import soql
+from colonnade.connectors.crm.mapping import to_customer
+from colonnade.connectors.crm.models import (
+    ACCOUNT,
+    ACCOUNT_FIELDS,
+    COLLECTION,
+    COUNT,
+    QUERY,
+    SfAccount,
+)
+from colonnade.connectors.domain import Customer, CustomerPage
+from colonnade.connectors.ports import PerKey
 from colonnade.errors import (
     BadUserInput,
     UpstreamError,
@@ -26,11 +38,6 @@ from colonnade.pipeline.core import Fetched
 from colonnade.pipeline.operation import Operation
 from colonnade.pipeline.resilient import Attempt
 from colonnade.runtime import Runtime
-from connectors.crm import soql
-from connectors.crm.mapping import to_customer
-from connectors.crm.models import ACCOUNT, ACCOUNT_FIELDS, COLLECTION, COUNT, QUERY, SfAccount
-from connectors.domain import Customer, CustomerPage
-from connectors.ports import PerKey
 
 ACCOUNTS_BY_ID = Operation("crm", "accounts_by_id", tier="standard")
 ACCOUNT_PAGE = Operation("crm", "account_page", tier="short")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from connectors.crm.models import SfAccount
-from connectors.domain import Customer
+from colonnade.connectors.crm.models import SfAccount
+from colonnade.connectors.domain import Customer
 
 # The fields other systems are joined on: part of the contract even though they may be null.
 JOIN_FIELDS = {

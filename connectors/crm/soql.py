@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from connectors.crm.models import ACCOUNT_FIELDS
+from colonnade.connectors.crm.models import ACCOUNT_FIELDS
 
 
 def quote(value: str) -> str:

@@ -1,5 +1,5 @@
 """ERP connector: SAP-shaped SOAP 1.1 document/literal, from the WSDL in wsdl/erp/."""
 
-from connectors.erp.connector import ErpConnector
+from colonnade.connectors.erp.connector import ErpConnector
 
 __all__ = ["ErpConnector"]

@@ -19,6 +19,17 @@ from pydantic import TypeAdapter, ValidationError
 
 from colonnade.auth import BasicAuth, Secret
 from colonnade.config import ErpSettings, required
+from colonnade.connectors.domain import SalesOrder, SalesOrderDraft
+from colonnade.connectors.erp.mapping import create_request, reference_for, to_sales_order
+from colonnade.connectors.erp.models import (
+    CREATE_REPLY,
+    ORDERS_REPLY,
+    BapiReturn,
+    OrdersReply,
+    SapOrder,
+    UnreadableOrder,
+)
+from colonnade.connectors.ports import PerKey
 from colonnade.errors import (
     StateUnavailable,
     UpstreamContractViolation,
@@ -31,17 +42,6 @@ from colonnade.pipeline.operation import Kind, Operation
 from colonnade.pipeline.resilient import Attempt
 from colonnade.runtime import Runtime
 from colonnade.soap import SoapConnector
-from connectors.domain import SalesOrder, SalesOrderDraft
-from connectors.erp.mapping import create_request, reference_for, to_sales_order
-from connectors.erp.models import (
-    CREATE_REPLY,
-    ORDERS_REPLY,
-    BapiReturn,
-    OrdersReply,
-    SapOrder,
-    UnreadableOrder,
-)
-from connectors.ports import PerKey
 
 ORDERS_BY_CUSTOMER = Operation("erp", "orders_by_customer", tier="short")
 ORDERS_BY_NUMBER = Operation("erp", "orders_by_number", tier="short")

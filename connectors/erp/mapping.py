@@ -5,14 +5,14 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from connectors.domain import (
+from colonnade.connectors.domain import (
     Money,
     SalesOrder,
     SalesOrderDraft,
     SalesOrderItem,
     SalesOrderStatus,
 )
-from connectors.erp.models import SapOrder
+from colonnade.connectors.erp.models import SapOrder
 
 _STATUS = {
     "A": SalesOrderStatus.OPEN,

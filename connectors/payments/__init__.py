@@ -1,5 +1,5 @@
 """Payments connector: Stripe REST (form-encoded, API key, native idempotency keys)."""
 
-from connectors.payments.connector import PaymentsConnector
+from colonnade.connectors.payments.connector import PaymentsConnector
 
 __all__ = ["PaymentsConnector"]

@@ -18,18 +18,18 @@ from pydantic import TypeAdapter
 from colonnade.auth import BearerKeyAuth, Secret
 from colonnade.config import PaymentsSettings
 from colonnade.connector import HttpConnector
-from colonnade.errors import BadUserInput, UpstreamError
-from colonnade.pipeline.operation import Kind, Operation
-from colonnade.pipeline.resilient import Attempt
-from colonnade.runtime import Runtime
-from connectors.domain import Payment, PaymentDraft
-from connectors.payments.mapping import to_minor, to_payment
-from connectors.payments.models import (
+from colonnade.connectors.domain import Payment, PaymentDraft
+from colonnade.connectors.payments.mapping import to_minor, to_payment
+from colonnade.connectors.payments.models import (
     PAYMENT_INTENT,
     PAYMENT_INTENT_LIST,
     StripePaymentIntent,
 )
-from connectors.ports import PerKey
+from colonnade.connectors.ports import PerKey
+from colonnade.errors import BadUserInput, UpstreamError
+from colonnade.pipeline.operation import Kind, Operation
+from colonnade.pipeline.resilient import Attempt
+from colonnade.runtime import Runtime
 
 # A customer's payment history: when Stripe fails, yesterday's list beats none (labelled).
 PAYMENTS_BY_CUSTOMER = Operation(

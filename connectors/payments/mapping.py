@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from connectors.domain import Money, Payment, PaymentStatus
-from connectors.payments.models import StripePaymentIntent
+from colonnade.connectors.domain import Money, Payment, PaymentStatus
+from colonnade.connectors.payments.models import StripePaymentIntent
 
 # Stripe's zero-decimal and three-decimal currencies (docs: "Zero-decimal currencies").
 _ZERO_DECIMAL = frozenset(

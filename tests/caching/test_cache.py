@@ -8,8 +8,8 @@ import pickle
 import pytest
 from support import metric
 
-from connectors.erp.connector import ORDERS_BY_CUSTOMER
-from sandboxes import Fault, SandboxSet
+from colonnade.connectors.erp.connector import ORDERS_BY_CUSTOMER
+from colonnade.sandboxes import Fault, SandboxSet
 
 ORDERS = '{ customer(id: "001000000000002AAA") { salesOrders { number } } }'
 FULL = '{ customer(id: "001000000000002AAA") { name salesOrders { number } payments { id } } }'

@@ -8,9 +8,9 @@ import secrets
 import pytest
 from support import REDIS_URL, Facade, RedisProxy, facade_settings, redis_prefix
 
+from colonnade.sandboxes import SandboxSet
 from colonnade.state import RedisBackend
 from colonnade.state.guarded import GuardedBackend
-from sandboxes import SandboxSet
 
 pytestmark = pytest.mark.redis
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from colonnade.contracts import compare, run, shape_of_json, shape_of_xml
-from sandboxes import Fault
+from colonnade.sandboxes import Fault
 
 RENAMES = [
     ("crm", "crm.*", "Name"),

@@ -15,7 +15,7 @@ from support import Credentials, facade_settings
 
 from colonnade.app import create_app
 from colonnade.config import Settings
-from sandboxes import SandboxSet, ServedSandbox
+from colonnade.sandboxes import SandboxSet, ServedSandbox
 
 
 @pytest.fixture
@@ -59,7 +59,7 @@ def serve_facade(
 
     @contextmanager
     def serve(chaos: dict[str, Any] | None = None, **events: Any) -> Iterator[str]:
-        from sandboxes.webhook_sender import Chaos
+        from colonnade.sandboxes.webhook_sender import Chaos
 
         app = create_app(events_settings(**events))
         with serve_app(app) as base:

@@ -17,7 +17,7 @@ from events.support import wait_for
 from gateway.gateway_support import client_key
 
 from colonnade.events.audit import Entry, RedisAuditLog, SqliteAuditLog, verify, verify_chain
-from sandboxes import SandboxSet
+from colonnade.sandboxes import SandboxSet
 
 CREATE = """mutation($key: String!, $amount: Decimal!) { createPayment(input: {
   customerId: "001000000000002AAA", amount: $amount, currency: "EUR", idempotencyKey: $key})

@@ -20,8 +20,8 @@ from support import Credentials, facade_env, free_port
 from colonnade.events.model import Described, Event
 from colonnade.events.redis_store import RedisEventStore
 from colonnade.events.store import SqliteEventStore
-from sandboxes import SandboxSet, ServedSandbox
-from sandboxes.webhook_sender import Chaos
+from colonnade.sandboxes import SandboxSet, ServedSandbox
+from colonnade.sandboxes.webhook_sender import Chaos
 
 
 def serve_env(

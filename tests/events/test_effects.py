@@ -9,7 +9,7 @@ import httpx
 from events.conftest import ServeFacade, sqlite_rows
 from events.support import wait_for
 
-from sandboxes import SandboxSet
+from colonnade.sandboxes import SandboxSet
 
 QUERY = "query($id: ID!) { payment(id: $id) { id status } }"
 

@@ -13,7 +13,7 @@ from events.support import serve_app, wait_for
 
 from colonnade.app import create_app
 from colonnade.events.redis_store import RedisEventStore
-from sandboxes import SandboxSet
+from colonnade.sandboxes import SandboxSet
 
 
 def outcomes(url: str, prefix: str) -> list[dict[str, Any]]:

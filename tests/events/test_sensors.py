@@ -21,8 +21,8 @@ from events.test_subscriptions import init, recv, send, ws
 
 from colonnade.app import create_app
 from colonnade.config import Settings
-from connectors.sensors.occupancy import Desk, apply_reading
-from sandboxes.sensors import SensorSandbox
+from colonnade.connectors.sensors.occupancy import Desk, apply_reading
+from colonnade.sandboxes.sensors import SensorSandbox
 
 QUERY = "query($f: Int!) { deskOccupancy(floor: $f) { desk occupied presence powerW ageSeconds } }"
 

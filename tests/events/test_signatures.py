@@ -10,7 +10,7 @@ import time
 import pytest
 
 from colonnade.events.signatures import HmacVerifier, SignatureError, StripeStyleVerifier
-from sandboxes.webhook_sender import stripe_signature
+from colonnade.sandboxes.webhook_sender import stripe_signature
 
 BODY = b'{"id": "evt_1", "type": "payment_intent.succeeded"}'
 

@@ -19,7 +19,7 @@ from websockets.exceptions import ConnectionClosed
 
 from colonnade.app import create_app
 from colonnade.config import Settings
-from sandboxes import SandboxSet
+from colonnade.sandboxes import SandboxSet
 
 PROTOCOL = "graphql-transport-ws"
 CUSTOMER = "001000000000002AAA"

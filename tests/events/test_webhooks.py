@@ -12,8 +12,8 @@ from events.conftest import ServeFacade, sqlite_rows
 from events.support import wait_for
 from support import metric
 
-from sandboxes import SandboxSet
-from sandboxes.webhook_sender import stripe_signature
+from colonnade.sandboxes import SandboxSet
+from colonnade.sandboxes.webhook_sender import stripe_signature
 
 CUSTOMER = "001000000000002AAA"
 CREATE = """mutation($key: String!) { createPayment(input: {customerId: "001000000000002AAA",

@@ -7,7 +7,7 @@ from graphql import parse
 from support import NESTED_QUERY
 
 from colonnade.gateway.cost import CostAnalyzer
-from schema import build_schema
+from colonnade.schema import build_schema
 
 ANALYZER = CostAnalyzer(build_schema()._schema)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gateway_support import CREATE_PAYMENT, PAYMENT_INPUT, client_key, locked
 
-from schema import build_schema
+from colonnade.schema import build_schema
 
 
 async def pay(facade, key: str):

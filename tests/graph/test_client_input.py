@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from colonnade.sandboxes import SandboxSet
 from colonnade.state import BreakerState
-from sandboxes import SandboxSet
 
 CUSTOMER = "001000000000002AAA"
 BREAKER = {"min_calls": 4, "failure_ratio": 0.5, "window_s": 30, "break_s": 5}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from sandboxes import SandboxSet
+from colonnade.sandboxes import SandboxSet
 
 CUSTOMER = "001000000000002AAA"  # SAP 0000100002, Stripe cus_00000000000002
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from support import NESTED_QUERY
 
-from sandboxes import SandboxSet
+from colonnade.sandboxes import SandboxSet
 
 
 async def test_first_100_customers_with_orders_and_payments_cost_bounded_calls(

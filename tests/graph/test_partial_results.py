@@ -6,7 +6,7 @@ import json
 
 from support import NESTED_QUERY
 
-from sandboxes import Fault, SandboxSet
+from colonnade.sandboxes import Fault, SandboxSet
 
 Q = """{ customer(id: "001000000000002AAA") { name salesOrders { number } payments { id } } }"""
 

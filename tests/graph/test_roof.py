@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from support import NESTED_QUERY
 
+from colonnade.sandboxes import Fault, SandboxSet
 from colonnade.state import BreakerState
-from sandboxes import Fault, SandboxSet
 
 CUSTOMER = "001000000000002AAA"
 

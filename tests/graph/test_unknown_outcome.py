@@ -12,8 +12,8 @@ import httpx
 import pytest
 from support import REDIS_URL, RedisProxy, facade_env, free_port, order_input, served_facade
 
-import connectors.erp.connector as erp_connector
-from sandboxes import Fault, SandboxSet
+import colonnade.connectors.erp.connector as erp_connector
+from colonnade.sandboxes import Fault, SandboxSet
 
 CREATE_ORDER = """
 mutation($input: CreateSalesOrderInput!) {

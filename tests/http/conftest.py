@@ -8,7 +8,7 @@ import httpx
 import pytest
 from support import Credentials, facade_env, served_facade
 
-from sandboxes import ServedSandbox
+from colonnade.sandboxes import ServedSandbox
 
 
 @pytest.fixture(scope="module")

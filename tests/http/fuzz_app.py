@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).parents[2]))
 
 from hostile_cases import CASES, JSON_CT
 
-from schema import build_schema
+from colonnade.schema import build_schema
 
 TRACE = re.compile(r'Traceback \(most recent call last\)|File "[^"]+", line \d+')
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from hostile_cases import CASES
 
-from sandboxes.faults import Fault
+from colonnade.sandboxes.faults import Fault
 
 GQL = "application/graphql-response+json"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sandboxes import Fault
+from colonnade.sandboxes import Fault
 
 
 async def test_readyz_lists_the_built_connectors_with_their_state(facade) -> None:

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from support import Credentials, facade_env, served_facade
 
-from sandboxes import ServedSandbox
+from colonnade.sandboxes import ServedSandbox
 
 HEAD = b"GET /healthz HTTP/1.1\r\nHost: facade\r\nX-Slow: " + b"a" * 200 + b"\r\n\r\n"
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from support import Credentials
 
-from sandboxes import Fault, SandboxSet
+from colonnade.sandboxes import Fault, SandboxSet
 
 NESTED = '{ customer(id: "001000000000002AAA") { name salesOrders { number } payments { id } } }'
 

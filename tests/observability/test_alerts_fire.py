@@ -17,7 +17,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from prometheus_client.parser import text_string_to_metric_families
 from support import metric
 
-from sandboxes import Fault, SandboxSet
+from colonnade.sandboxes import Fault, SandboxSet
 
 RULES = Path(__file__).resolve().parents[2] / "ops" / "alerts.yml"
 BREAKER = {"min_calls": 4, "failure_ratio": 0.5, "window_s": 30, "break_s": 30}

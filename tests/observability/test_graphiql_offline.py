@@ -10,7 +10,7 @@ import pytest
 from browser_kit import offline_page, screenshot
 from support import Credentials, facade_env, served_facade
 
-from sandboxes import SandboxSet, ServedSandbox
+from colonnade.sandboxes import SandboxSet, ServedSandbox
 
 QUERY = "{ customers(first: 2) { edges { node { name } } } }"
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from support import metric
 
-from sandboxes import Fault, SandboxSet
+from colonnade.sandboxes import Fault, SandboxSet
 
 BREAKER = {"min_calls": 4, "failure_ratio": 0.5, "window_s": 30, "break_s": 30}
 NAMED = 'query OrdersOfOne { customer(id: "001000000000002AAA") { salesOrders { number } } }'

@@ -9,7 +9,7 @@ import pytest
 from browser_kit import offline_page, screenshot
 from support import Credentials, facade_env, served_facade
 
-from sandboxes import Fault, SandboxSet, ServedSandbox
+from colonnade.sandboxes import Fault, SandboxSet, ServedSandbox
 
 TOKEN = "ops-test-token-0123456789"
 SUNSET = "Sat, 01 May 2027 00:00:00 GMT"

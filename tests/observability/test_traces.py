@@ -10,7 +10,7 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from sandboxes import Fault, SandboxSet
+from colonnade.sandboxes import Fault, SandboxSet
 
 NESTED = "query Nested { customers(first: 2) { edges { node { name salesOrders { number } payments { id } } } } }"
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"

@@ -10,7 +10,7 @@ from typing import Any
 from support import Credentials, facade_env, metric, served_facade
 
 from colonnade.observability.versions import notice_from
-from sandboxes import Fault, SandboxSet, ServedSandbox
+from colonnade.sandboxes import Fault, SandboxSet, ServedSandbox
 
 SUNSET = "Sat, 01 May 2027 00:00:00 GMT"
 SUNSET_TS = 1809129600.0  # 2027-05-01T00:00:00Z

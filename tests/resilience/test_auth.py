@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 
-from sandboxes import Fault, SandboxSet
+from colonnade.sandboxes import Fault, SandboxSet
 
 
 def customer(n: int) -> str:

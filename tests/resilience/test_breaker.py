@@ -9,8 +9,8 @@ import httpx
 import pytest
 from support import facade_env, redis_prefix, served_facade
 
+from colonnade.sandboxes import Fault, SandboxSet
 from colonnade.state import BreakerState
-from sandboxes import Fault, SandboxSet
 
 BREAKER = {"min_calls": 4, "failure_ratio": 0.5, "window_s": 30, "break_s": 0.5, "break_max_s": 5}
 

@@ -7,9 +7,9 @@ import asyncio
 from colonnade.config import ConnectorSettings
 from colonnade.pipeline.operation import Operation
 from colonnade.pipeline.resilient import Attempt, ResilientCaller
+from colonnade.sandboxes import Fault
 from colonnade.state import MemoryBackend
 from colonnade.telemetry import Telemetry
-from sandboxes import Fault
 
 
 async def test_concurrent_calls_never_exceed_the_bulkhead() -> None:

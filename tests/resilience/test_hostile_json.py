@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from colonnade.connector import OFF_LOOP_BYTES
-from sandboxes import Fault, SandboxSet
+from colonnade.sandboxes import Fault, SandboxSet
 
 CUSTOMER = '{ customer(id: "001000000000002AAA") { name } }'
 ORDER = '{ salesOrder(number: "0000500002") { number } }'

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from support import order_input
 
-from sandboxes import Fault, SandboxSet
+from colonnade.sandboxes import Fault, SandboxSet
 
 CUSTOMER = "001000000000002AAA"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from sandboxes import Fault, SandboxSet
+from colonnade.sandboxes import Fault, SandboxSet
 
 
 def customer(n: int) -> str:

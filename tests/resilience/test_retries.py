@@ -8,7 +8,7 @@ from email.utils import format_datetime
 import pytest
 
 from colonnade.pipeline import resilient
-from sandboxes import Fault
+from colonnade.sandboxes import Fault
 
 CUSTOMER = '{ customer(id: "001000000000002AAA") { name } }'
 ORDERS = '{ salesOrder(number: "0000500002") { number } }'

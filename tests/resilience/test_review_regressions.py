@@ -16,9 +16,9 @@ from colonnade.pipeline.operation import Kind, Operation
 from colonnade.pipeline.ratelimit import RateLimiter
 from colonnade.pipeline.ratelimit_headers import QuotaHint, parse_retry_after
 from colonnade.pipeline.resilient import Attempt, ResilientCaller
+from colonnade.sandboxes import Fault
 from colonnade.state import BreakerState, MemoryBackend
 from colonnade.telemetry import Telemetry
-from sandboxes import Fault
 
 CREATE = Operation("erp", "create", kind=Kind.WRITE)
 CUSTOMER = "001000000000002AAA"

@@ -14,8 +14,8 @@ from collections import Counter
 import pytest
 from support import REDIS_URL, RedisProxy, redis_prefix
 
+from colonnade.sandboxes import Fault, SandboxSet
 from colonnade.state import RedisBackend
-from sandboxes import Fault, SandboxSet
 
 pytestmark = pytest.mark.redis
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from sandboxes import Fault
+from colonnade.sandboxes import Fault
 
 Q = '{ customer(id: "001000000000002AAA") { name salesOrders { number } } }'
 

@@ -16,7 +16,7 @@ if _ROOT not in sys.path:
 
 from sandbox_support import CRM_CREDS, STRIPE_KEY  # noqa: E402
 
-from sandboxes import SandboxSet, ServedSandbox  # noqa: E402
+from colonnade.sandboxes import SandboxSet, ServedSandbox  # noqa: E402
 
 
 @pytest.fixture(scope="session")

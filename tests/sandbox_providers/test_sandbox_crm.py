@@ -7,7 +7,7 @@ import time
 import httpx
 from sandbox_support import CRM_CREDS
 
-from sandboxes import SandboxSet, ServedSandbox
+from colonnade.sandboxes import SandboxSet, ServedSandbox
 
 DATA = "/crm/services/data/v60.0"
 ACC1 = "001000000000001AAA"

@@ -14,8 +14,8 @@ from lxml import etree
 from sandbox_support import ERP_AUTH
 from zeep.exceptions import Fault as ZeepFault
 
-from sandboxes import SandboxSet, ServedSandbox
-from sandboxes.erp import SERVICE_PATH
+from colonnade.sandboxes import SandboxSet, ServedSandbox
+from colonnade.sandboxes.erp import SERVICE_PATH
 
 WSDL = Path(__file__).resolve().parents[2] / "wsdl" / "erp" / "zsd_salesorder.wsdl"
 ACTION = "urn:sap-com:document:sap:rfc:functions:ZSD_SALESORDER:{}Request"

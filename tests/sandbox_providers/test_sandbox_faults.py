@@ -12,9 +12,9 @@ import zeep
 from lxml import etree
 from sandbox_support import CRM_CREDS, ERP_AUTH
 
-from sandboxes import Fault, FaultBook, SandboxSet, ServedSandbox
-from sandboxes.erp import SERVICE_PATH
-from sandboxes.forms import decode
+from colonnade.sandboxes import Fault, FaultBook, SandboxSet, ServedSandbox
+from colonnade.sandboxes.erp import SERVICE_PATH
+from colonnade.sandboxes.forms import decode
 
 ACC = "/crm/services/data/v60.0/sobjects/Account/001000000000001AAA"
 WSDL = Path(__file__).resolve().parents[2] / "wsdl" / "erp" / "zsd_salesorder.wsdl"

@@ -7,7 +7,7 @@ import asyncio
 import httpx
 from sandbox_support import STRIPE_KEY
 
-from sandboxes import SandboxSet, ServedSandbox
+from colonnade.sandboxes import SandboxSet, ServedSandbox
 
 CUS1 = "cus_00000000000001"
 

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
+from colonnade.connectors.erp.connector import ORDERS_BY_CUSTOMER
 from colonnade.errors import UpstreamResponseTooLarge
 from colonnade.pipeline.resilient import Attempt
+from colonnade.sandboxes import Fault, SandboxSet
 from colonnade.soap import MAX_ATTRIBUTES
-from connectors.erp.connector import ORDERS_BY_CUSTOMER
-from sandboxes import Fault, SandboxSet
 
 ORDERS = '{ customer(id: "001000000000002AAA") { salesOrders { number } } }'
 CUSTOMER = '{ customer(id: "001000000000003AAA") { name } }'

@@ -6,10 +6,10 @@ import asyncio
 
 import pytest
 
+from colonnade.connectors.erp.connector import ORDERS_BY_NUMBER
 from colonnade.errors import UpstreamRejected
 from colonnade.pipeline.resilient import Attempt
-from connectors.erp.connector import ORDERS_BY_NUMBER
-from sandboxes import Fault, SandboxSet
+from colonnade.sandboxes import Fault, SandboxSet
 
 ORDER = '{ salesOrder(number: "0000500002") { number } }'
 
