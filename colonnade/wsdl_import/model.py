@@ -234,7 +234,7 @@ class _Builder:
         self.model = WsdlModel(name)
         self.facets = facets
         self.prefix = prefix
-        self._by_id: dict[int, str] = {}
+        self._by_id: dict[object, str] = {}
         self._enum_by_qname: dict[str, str] = {}
         self._used: set[str] = set(RESERVED_TYPE_NAMES)
 
@@ -287,7 +287,9 @@ class _Builder:
         return name
 
     def object(self, xsd_type: Any) -> str:
-        key = id(xsd_type)
+        # A global type is one type wherever zeep cloned it (extension copies instances);
+        # an anonymous one is itself only.
+        key: object = _qname_str(xsd_type.qname) if xsd_type.is_global else id(xsd_type)
         if key in self._by_id:  # recursion and reuse end here
             return self._by_id[key]
         qname = _qname_str(xsd_type.qname)
@@ -296,6 +298,9 @@ class _Builder:
         obj = ObjectModel(name, qname)
         self.model.objects[name] = obj
         extension = getattr(xsd_type, "_extension", None)
+        if extension is None and getattr(xsd_type, "_extension_types", None):
+            # zeep's resolved (merged) copy keeps its base only as the accepted value classes
+            extension = getattr(xsd_type._extension_types[0], "_xsd_type", None)
         if isinstance(extension, xt.ComplexType):
             obj.base = self.object(extension)
         fields: list[FieldModel] = []
@@ -471,6 +476,10 @@ def _style(op: Any) -> str:
     style = str(op.style or "document")
     encoded = type(op.input).__name__ == "RpcMessage" and getattr(op.input, "encoding", None)
     use = "encoded" if encoded and "encoding" in str(encoded) else "literal"
+    body = getattr(op.input, "body", None)
+    if style == "document":  # wrapped: one body element named after the operation
+        wrapped = body is not None and getattr(body, "name", None) == op.name
+        return f"document/literal {'wrapped' if wrapped else 'bare'}"
     return f"{style}/{use}"
 
 
