@@ -255,6 +255,11 @@ class _Builder:
     def type_ref(self, xsd_type: Any) -> tuple[Kind, str, Restriction | None, bool]:
         """(kind, GraphQL type name, restriction, is an xs:list) for a zeep type."""
         if isinstance(xsd_type, xt.ComplexType):
+            array = getattr(xsd_type, "_array_type", None)  # SOAP-encoded array: a list
+            item = getattr(array, "array_type", None) if array is not None else None
+            if isinstance(item, xt.Type) and item is not xsd_type:
+                kind, name, restriction, _ = self.type_ref(item)
+                return kind, name, restriction, True
             return "object", self.object(xsd_type), None, False
         if isinstance(xsd_type, AnyType) and not isinstance(xsd_type, xt.AnySimpleType):
             return "scalar", "JSON", None, False
@@ -280,7 +285,7 @@ class _Builder:
                 continue
             candidate, n = enum_value_name(raw), 2
             while candidate in values:  # "A-B" and "A_B" both sanitize to A_B
-                candidate, n = f"{enum_value_name(raw)}_{n}", n + 1
+                candidate, n = graphql_name(f"{enum_value_name(raw)}_{n}"), n + 1
             values[candidate] = raw
         self._enum_by_qname[qname] = name
         self.model.enums[name] = EnumModel(name, qname, values)
@@ -303,9 +308,13 @@ class _Builder:
             extension = getattr(xsd_type._extension_types[0], "_xsd_type", None)
         if isinstance(extension, xt.ComplexType):
             obj.base = self.object(extension)
+        obj.fields = self._fields_of(xsd_type, qname)
+        return name
+
+    def _fields_of(self, xsd_type: Any, owner: str) -> list[FieldModel]:
         fields: list[FieldModel] = []
         for attr_name, particle in xsd_type.elements_nested:
-            fields.extend(self._particle(attr_name, particle, False, False, qname))
+            fields.extend(self._particle(attr_name, particle, False, False, owner))
         for attr_name, attribute in xsd_type.attributes:
             if not hasattr(attribute, "type") or attribute.type is None:
                 continue  # anyAttribute: no name to give a field
@@ -322,10 +331,8 @@ class _Builder:
                     restriction=restriction,
                 )
             )
-        obj.fields = _dedupe(fields)
-        if not obj.fields:
-            obj.fields = [FieldModel("_empty", "", "Boolean", "scalar", min_occurs=0)]
-        return name
+        fields = _dedupe(fields)
+        return fields or [FieldModel("_empty", "", "Boolean", "scalar", min_occurs=0)]
 
     def _particle(
         self, attr_name: str, particle: Any, in_choice: bool, in_list: bool, owner: str
@@ -438,10 +445,7 @@ class _Builder:
         if body is None:
             return []
         if isinstance(body.type, xt.ComplexType):
-            fields: list[FieldModel] = []
-            for attr_name, particle in body.type.elements_nested:
-                fields.extend(self._particle(attr_name, particle, False, False, op_name))
-            return _dedupe(fields)
+            return [f for f in self._fields_of(body.type, op_name) if f.name != "_empty"]
         kind, tname, restriction, xs_list = self.type_ref(body.type)
         return [
             FieldModel(
@@ -451,6 +455,7 @@ class _Builder:
                 kind,
                 xs_list,
                 1,
+                source="value",  # a bare body of simple type: zeep takes it positionally
                 restriction=restriction,
             )
         ]
@@ -498,7 +503,7 @@ def _dedupe(fields: list[FieldModel]) -> list[FieldModel]:
         if name in seen and item.source == "attribute":
             name = f"{item.name}_attr"
         while name in seen:
-            name, n = f"{item.name}_{n}", n + 1
+            name, n = graphql_name(f"{item.name}_{n}"), n + 1
         item.name = name
         seen.add(name)
     return fields

@@ -77,3 +77,45 @@ def to_graphql(
 
 def _fields(f: FieldModel) -> dict[str, Any]:
     return {name: getattr(f, name) for name in FieldModel.__slots__}
+
+
+def _to_wire_scalar(type_name: str, value: Any, enums: Mapping[str, EnumModel]) -> Any:
+    if type_name in enums:
+        return enums[type_name].values.get(str(value), value)
+    if type_name == "Decimal":
+        return Decimal(str(value))
+    if type_name == "Long":
+        return int(str(value))
+    if type_name == "Base64":
+        return base64.b64decode(str(value), validate=True)
+    if type_name == "HexBinary":
+        return bytes.fromhex(str(value))
+    return value  # dates and times go as their lexical form: zeep passes strings through
+
+
+def to_zeep(
+    values: Mapping[str, Any],
+    fields: list[FieldModel],
+    objects: Mapping[str, ObjectModel],
+    enums: Mapping[str, EnumModel],
+) -> dict[str, Any]:
+    """GraphQL input (by field name) → zeep's keyword arguments (by XML name). An absent
+    nillable element is sent as ``xsi:nil`` only when the client passed an explicit null."""
+    out: dict[str, Any] = {}
+    for f in fields:
+        if f.name not in values:
+            continue
+        value = values[f.name]
+        if value is None:
+            if f.nillable:
+                out[f.xml_name] = None
+            continue
+        items = value if f.is_list else [value]
+        converted = [
+            to_zeep(item, objects[f.type_name].fields, objects, enums)
+            if f.kind == "object"
+            else _to_wire_scalar(f.type_name, item, enums)
+            for item in items
+        ]
+        out[f.xml_name] = converted if f.is_list else converted[0]
+    return out
