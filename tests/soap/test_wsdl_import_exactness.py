@@ -110,6 +110,7 @@ def test_repeated_elements_are_lists_empty_stays_empty_one_stays_one() -> None:
     empty = reply(report, "ZBAPI_SALESORDER_CREATE", sap_reply())
     assert empty.DETAIL_MESSAGE is None  # zeep reads the empty SAP table as None ...
     assert graph_value(report, empty.DETAIL_MESSAGE, response) == {"item": []}  # ... we say []
+    assert graph_value(report, None, item) == []  # an absent repeated element: [], not null
     one = reply(report, "ZBAPI_SALESORDER_CREATE", sap_reply(RET_ITEM))
     assert [i.TYPE for i in one.DETAIL_MESSAGE.item] == ["E"]
     value = graph_value(report, one.DETAIL_MESSAGE, response)
