@@ -22,6 +22,7 @@ from colonnade.wsdl_import.model import Problem, RootKind, WsdlModel, build_mode
 from colonnade.wsdl_import.sdl import check, render
 
 _WSDL = "http://schemas.xmlsoap.org/wsdl/"
+XS = "http://www.w3.org/2001/XMLSchema"
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, remove_comments=True
 )
@@ -109,27 +110,74 @@ def _relative_keys(path: Path, url_map: Mapping[str, Path]) -> dict[str, Path]:
     return out
 
 
-def _declared_operations(path: Path) -> int:
-    """portType operations as written (zeep drops those whose messages it cannot read)."""
+def _raw(path: Path) -> etree._Element | None:
     try:
-        root = etree.fromstring(path.read_bytes(), parser=_PARSER)
+        return etree.fromstring(path.read_bytes(), parser=_PARSER)
     except (OSError, etree.XMLSyntaxError):
-        return 0
-    return len(root.findall(f"{{{_WSDL}}}portType/{{{_WSDL}}}operation"))
+        return None
 
 
-def _zero_operation_problems(path: Path, caught: list[str]) -> list[Problem]:
-    abstract = _declared_operations(path)
+def _qname(prefixed: str, node: etree._Element) -> str:
+    prefix, _, local = prefixed.rpartition(":")
+    return f"{{{node.nsmap.get(prefix or None, '')}}}{local}"
+
+
+def _unresolved_parts(client: Any, root: etree._Element) -> list[Problem]:
+    """Name each message part whose element or type no loaded schema defines."""
+    problems: list[Problem] = []
+    for message in root.iter(f"{{{_WSDL}}}message"):
+        for part in message.iter(f"{{{_WSDL}}}part"):
+            for attr, lookup in (("element", "get_element"), ("type", "get_type")):
+                ref = part.get(attr)
+                if not ref:
+                    continue
+                qname = _qname(ref, part)
+                try:
+                    getattr(client.wsdl.types, lookup)(qname)
+                except Exception:  # noqa: BLE001 - zeep raises several unrelated lookup errors
+                    problems.append(
+                        Problem(
+                            f"wsdl:message {message.get('name')} / part {part.get('name')}",
+                            f"its {attr} {qname} is defined by no schema the WSDL loads",
+                            "add the schema that defines it (xsd:import inside wsdl:types/"
+                            "xsd:schema, with a local copy) — zeep drops the operation",
+                        )
+                    )
+    return problems
+
+
+def _zero_operation_problems(client: Any, path: Path, caught: list[str]) -> list[Problem]:
+    root = _raw(path)
+    declared = (
+        len(root.findall(f"{{{_WSDL}}}portType/{{{_WSDL}}}operation")) if root is not None else 0
+    )
     problems = [
         Problem(
             "wsdl:binding",
-            f"no bound operation: the portTypes declare {abstract} operations, but none of their "
+            f"no bound operation: the portTypes declare {declared} operations, but none of their "
             "messages could be read, so no binding has a usable operation",
-            "fix the binding's messages (see the warnings below) or map the operations by hand",
+            "fix the messages named below, or map the operations by hand",
         )
     ]
-    for message in sorted(set(caught))[:10]:
-        problems.append(Problem("wsdl:message", message, "the part is not usable as declared"))
+    if root is not None:
+        for stray in root.findall(f"{{{_WSDL}}}types/{{{XS}}}import"):
+            problems.append(
+                Problem(
+                    f"wsdl:types/xsd:import {stray.get('schemaLocation')}",
+                    "an xsd:import directly under wsdl:types, outside any xsd:schema: WSDL 1.1 "
+                    "and zeep ignore it, so the types it brings are missing",
+                    "wrap it in <xsd:schema> inside wsdl:types (a local fix of the WSDL)",
+                )
+            )
+        unresolved = _unresolved_parts(client, root)
+        problems += unresolved[:10]
+        if len(unresolved) > 10:
+            problems.append(
+                Problem("wsdl:message", f"{len(unresolved) - 10} more such parts", "as above")
+            )
+    if len(problems) == 1:
+        for message in sorted(set(caught))[:10]:
+            problems.append(Problem("wsdl:message", message, "the part is not usable as declared"))
     return problems
 
 
@@ -180,7 +228,9 @@ def import_wsdl(
                 )
             )
         else:
-            report.problems += _zero_operation_problems(path, [str(w.message) for w in caught])
+            report.problems += _zero_operation_problems(
+                client, path, [str(w.message) for w in caught]
+            )
     else:
         report.sdl = render(model)
         try:
