@@ -56,6 +56,10 @@ class FieldModel:
     source: Literal["element", "attribute", "value", "any"] = "element"
     in_choice: bool = False
     restriction: Restriction | None = None
+    # zeep's keyword for a repeated choice this field is a branch of: zeep wants
+    # ``group=[{branch: value}, ...]``; GraphQL gets one list per branch (order across
+    # branches is not kept)
+    group: str | None = None
 
     @property
     def required(self) -> bool:
@@ -376,6 +380,9 @@ class _Builder:
             for child in particle:
                 child_name = getattr(child, "attr_name", attr_name)
                 out.extend(self._particle(child_name, child, choice, many, owner))
+            if isinstance(particle, xe.Choice) and _many(particle.max_occurs):
+                for f in out:
+                    f.group = f.group or attr_name
             return out
         self.model.problems.append(
             Problem(

@@ -47,8 +47,12 @@ def sample_input(
     _depth: int = 0,
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    branches = [f for f in fields if f.in_choice]
+    # a choice's branches are all optional in GraphQL, but the choice itself usually is
+    # not: send its first branch
+    first_branch = branches[0] if branches and _depth <= 12 else None
     for f in fields:
-        if not f.required or _depth > 12:
+        if (not f.required and f is not first_branch) or _depth > 12:
             continue
         if f.kind == "object":
             value: Any = sample_input(objects[f.type_name].fields, objects, enums, _depth + 1)

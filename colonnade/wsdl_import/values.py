@@ -72,7 +72,14 @@ def to_graphql(
         if f.required and _is_list_wrapper(obj):
             return {g.name: [] if g.is_list else None for g in obj.fields}
         return None
-    return {g.name: to_graphql(_get(value, g.xml_name), g, objects, enums) for g in obj.fields}
+    return {g.name: to_graphql(_member(value, g), g, objects, enums) for g in obj.fields}
+
+
+def _member(value: Any, f: FieldModel) -> Any:
+    if f.group is None:
+        return _get(value, f.xml_name)
+    entries = _get(value, f.group) or []  # a repeated choice: [{branch: value}, ...]
+    return [_get(e, f.xml_name) for e in entries if _get(e, f.xml_name) is not None]
 
 
 def _fields(f: FieldModel) -> dict[str, Any]:
@@ -117,5 +124,8 @@ def to_zeep(
             else _to_wire_scalar(f.type_name, item, enums)
             for item in items
         ]
+        if f.group is not None:  # a branch of a repeated choice
+            out.setdefault(f.group, []).extend({f.xml_name: item} for item in converted)
+            continue
         out[f.xml_name] = converted if f.is_list else converted[0]
     return out
