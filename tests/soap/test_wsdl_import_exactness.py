@@ -17,7 +17,7 @@ from colonnade.soap import _Reply
 from colonnade.wsdl_import import ImportReport, import_wsdl
 from colonnade.wsdl_import.model import FieldModel, ObjectModel
 from colonnade.wsdl_import.sdl import check
-from colonnade.wsdl_import.values import to_graphql
+from colonnade.wsdl_import.values import to_graphql, to_zeep
 
 pytestmark = needs_corpus
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -279,3 +279,19 @@ def test_string_scalar_fields_in_the_graph_are_string() -> None:
     graph = schema(ZWS)
     response = graph.type_map[obj(imported(ZWS), f"{SAP_RFC}ZBAPI_SALESORDER_CREATEResponse").name]
     assert get_named_type(response.fields["SALES_NO"].type).name == "String"  # type: ignore[attr-defined]
+
+
+def test_a_repeated_choice_is_sent_the_way_zeep_expects() -> None:
+    report = imported(EWS)
+    assert report.model is not None
+    op = next(o for o in report.model.operations if o.name == "GetFolder")
+    graph_input = {
+        "FolderShape": {"BaseShape": "IdOnly"},
+        "FolderIds": {"DistinguishedFolderId": [{"Id": "inbox"}, {"Id": "drafts"}]},
+    }
+    kwargs = to_zeep(graph_input, op.args, report.model.objects, report.model.enums)
+    envelope = report.client.create_message(report.client.service, "GetFolder", **kwargs)
+    ids = envelope.findall(
+        ".//{http://schemas.microsoft.com/exchange/services/2006/types}DistinguishedFolderId"
+    )
+    assert [i.get("Id") for i in ids] == ["inbox", "drafts"]
