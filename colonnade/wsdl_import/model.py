@@ -13,12 +13,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from lxml import etree
 from zeep.wsdl.bindings.soap import Soap12Binding
 from zeep.xsd import elements as xe
 from zeep.xsd import types as xt
 from zeep.xsd.types.any import AnyType
 
-from colonnade.wsdl_import.facets import FacetIndex, Restriction
+from colonnade.wsdl_import.facets import _PARSER, FacetIndex, Restriction
 from colonnade.wsdl_import.types import (
     RESERVED_TYPE_NAMES,
     camel,
@@ -28,6 +29,7 @@ from colonnade.wsdl_import.types import (
     scalar_for,
 )
 
+_WSDL = "http://schemas.xmlsoap.org/wsdl/"
 Kind = Literal["scalar", "enum", "object"]
 RootKind = Literal["query", "mutation"]
 
@@ -398,6 +400,7 @@ class _Builder:
         self, client: Any, only: set[str] | None, overrides: dict[str, RootKind] | None
     ) -> None:
         seen: dict[str, OperationModel] = {}
+        encoded = encoded_operations(client)
         for service_name, service in client.wsdl.services.items():
             for port_name, port in service.ports.items():
                 binding = port.binding
@@ -410,7 +413,7 @@ class _Builder:
                         port_name,
                         _qname_str(binding.name),
                         version,
-                        _style(op),
+                        _style(op, (binding.name.localname, op_name) in encoded),
                     )
                     in_body = getattr(op.input, "body", None)
                     out_body = getattr(op.output, "body", None) if op.output else None
@@ -484,10 +487,28 @@ def _type_key(body: Any) -> str:
     return _qname_str(getattr(body, "qname", None)) + "/" + _qname_str(body.type.qname)
 
 
-def _style(op: Any) -> str:
+def encoded_operations(client: Any) -> set[tuple[str, str]]:
+    """(binding name, operation) pairs whose input is ``use="encoded"``: zeep keeps no trace
+    of ``use`` once resolved, so it is read from the WSDL documents zeep loaded."""
+    found: set[tuple[str, str]] = set()
+    for definition in getattr(client.wsdl, "_definitions", {}).values():
+        try:
+            root = etree.fromstring(client.transport.load(definition.location), parser=_PARSER)
+        except Exception:  # noqa: BLE001, S112 - a document zeep read but we cannot: literal
+            continue
+        for binding in root.iter(f"{{{_WSDL}}}binding"):
+            for operation in binding.iter(f"{{{_WSDL}}}operation"):
+                uses = {
+                    b.get("use") for b in operation.iter() if etree.QName(b).localname == "body"
+                }
+                if "encoded" in uses:
+                    found.add((str(binding.get("name")), str(operation.get("name"))))
+    return found
+
+
+def _style(op: Any, encoded: bool = False) -> str:
     style = str(op.style or "document")
-    encoded = type(op.input).__name__ == "RpcMessage" and getattr(op.input, "encoding", None)
-    use = "encoded" if encoded and "encoding" in str(encoded) else "literal"
+    use = "encoded" if encoded else "literal"
     body = getattr(op.input, "body", None)
     if style == "document":  # wrapped: one body element named after the operation
         wrapped = body is not None and getattr(body, "name", None) == op.name

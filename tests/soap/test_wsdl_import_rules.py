@@ -182,3 +182,28 @@ def test_cli_reports_an_unusable_wsdl_with_exit_1_and_no_traceback(
     assert out == ""
     assert "Unable to resolve type {urn:}TDate" in err
     assert "Traceback" not in err
+
+
+@needs_corpus[1]
+@pytest.mark.corpus
+@pytest.mark.parametrize(
+    ("relative", "styles", "versions", "ports"),
+    [
+        ("savon3__taxcloud.wsdl", {"document/literal wrapped"}, {"1.1", "1.2"}, 2),
+        ("wsdltophp__paypal_PayPalSvc/PayPalSvc.wsdl", {"document/literal bare"}, {"1.1"}, 2),
+        ("savon3__rpc_literal.wsdl", {"rpc/literal"}, {"1.1"}, 1),
+        ("zeep__claim.wsdl", {"rpc/encoded"}, {"1.1"}, 1),
+    ],
+)
+def test_every_binding_style_and_soap_version_is_read(
+    relative: str, styles: set[str], versions: set[str], ports: int
+) -> None:
+    path, url_map = entry(relative)
+    model = import_wsdl(path, url_map).model
+    assert model is not None
+    refs = [b for op in model.operations for b in op.bindings]
+    assert {b.style for b in refs} == styles
+    assert {b.soap_version for b in refs} == versions
+    assert len({b.port for b in refs}) == ports
+    if versions == {"1.1", "1.2"}:  # one operation, two bindings: one field
+        assert all(len(op.bindings) == 2 for op in model.operations)
