@@ -151,6 +151,15 @@ def _zero_operation_problems(client: Any, path: Path, caught: list[str]) -> list
     declared = (
         len(root.findall(f"{{{_WSDL}}}portType/{{{_WSDL}}}operation")) if root is not None else 0
     )
+    if declared == 0:
+        return [
+            Problem(
+                "wsdl:portType",
+                "the WSDL declares no operation (no portType/operation)",
+                "point the import at the WSDL that declares the service (this may be a "
+                "types-only document)",
+            )
+        ]
     problems = [
         Problem(
             "wsdl:binding",

@@ -4,6 +4,8 @@ sanitizing, and the command line."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from graphql import build_schema
 from wsdl_corpus import entry, needs_corpus
@@ -207,3 +209,31 @@ def test_every_binding_style_and_soap_version_is_read(
     assert len({b.port for b in refs}) == ports
     if versions == {"1.1", "1.2"}:  # one operation, two bindings: one field
         assert all(len(op.bindings) == 2 for op in model.operations)
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("not xml at all", "XMLSyntaxError"),
+        (
+            '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
+            '<definitions xmlns="http://schemas.xmlsoap.org/wsdl/">&b;</definitions>',
+            "DTDForbidden",
+        ),
+        (
+            '<definitions xmlns="http://schemas.xmlsoap.org/wsdl/" targetNamespace="urn:x">'
+            "<types/></definitions>",
+            "declares no operation",
+        ),
+    ],
+)
+def test_an_unusable_wsdl_gets_a_report_never_a_traceback(
+    tmp_path: Path, content: str, reason: str
+) -> None:
+    wsdl = tmp_path / "service.wsdl"
+    wsdl.write_text(content)
+    report = import_wsdl(wsdl)
+    assert not report.ok
+    assert report.operations == 0
+    assert any(reason in p.why for p in report.problems), report.text()
+    assert all(p.element and p.todo for p in report.problems)
