@@ -264,6 +264,10 @@ class _Builder:
             array = getattr(xsd_type, "_array_type", None)  # SOAP-encoded array: a list
             item = getattr(array, "array_type", None) if array is not None else None
             if isinstance(item, xt.Type) and item is not xsd_type:
+                if getattr(item, "_array_type", None) is not None:
+                    # an array of arrays: GraphQL lists of lists would need a type per depth;
+                    # JSON keeps every dimension
+                    return "scalar", "JSON", None, False
                 kind, name, restriction, _ = self.type_ref(item)
                 return kind, name, restriction, True
             return "object", self.object(xsd_type), None, False

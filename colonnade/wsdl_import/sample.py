@@ -22,7 +22,7 @@ _SAMPLES: dict[str, Any] = {
     "Duration": "P1D",
     "Base64": "AAE=",
     "HexBinary": "0001",
-    "JSON": None,
+    "JSON": None,  # no schema says what XML to build: a sample leaves it out
 }
 
 
