@@ -118,9 +118,12 @@ def main(argv: list[str] | None = None) -> int:
     sandbox.add_argument("--customers", type=int, default=200)
 
     events_cli.add_parsers(sub)
+    _add_import_parser(sub)
 
     args = parser.parse_args(argv)
     try:
+        if args.command == "import":
+            return _import(args)
         if args.command == "schema":
             if args.schema_command == "check":
                 return _schema_check(args.repo, args.current)
@@ -407,6 +410,71 @@ def _sandbox(args: argparse.Namespace) -> int:
     sandbox.set_base_latency(args.latency_ms / 1000)
     uvicorn.run(sandbox.app, host=args.host, port=args.port, log_level="warning", access_log=False)
     return 0
+
+
+# -- colonnade import wsdl (issue 10; kept in one block so it merges beside other commands) --
+
+
+def _add_import_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    imp = sub.add_parser(
+        "import",
+        help="turn a provider contract into GraphQL (for now: print the SDL and a report)",
+    )
+    kinds = imp.add_subparsers(dest="import_kind", required=True)
+    wsdl = kinds.add_parser(
+        "wsdl",
+        help="WSDL → typed GraphQL SDL and an import report",
+        description="Reads the WSDL offline (imports from local copies, well-known W3C/SOAP "
+        "schemas shipped) and prints the report (stderr) and, with --sdl, the GraphQL SDL "
+        "(stdout). Writing a connector package is not done yet: it needs the connector "
+        "platform (issue 9). Exit 0 when the import is usable, 1 when not.",
+    )
+    wsdl.add_argument("path", type=Path)
+    wsdl.add_argument("--name", help="connector name: prefixes types and fields (default: file)")
+    wsdl.add_argument(
+        "--operations", nargs="+", metavar="OP", help="only these WSDL operations (default: all)"
+    )
+    wsdl.add_argument(
+        "--query", nargs="+", default=[], metavar="OP", help="expose these as Query fields"
+    )
+    wsdl.add_argument(
+        "--mutation", nargs="+", default=[], metavar="OP", help="expose these as Mutation fields"
+    )
+    wsdl.add_argument(
+        "--url-map",
+        action="append",
+        default=[],
+        metavar="URL=FILE",
+        help="a remote import's saved local copy (relative to the WSDL's folder)",
+    )
+    wsdl.add_argument("--sdl", action="store_true", help="print the generated SDL to stdout")
+
+
+def _import(args: argparse.Namespace) -> int:
+    from colonnade.wsdl_import import import_wsdl
+    from colonnade.wsdl_import.model import RootKind
+    from colonnade.wsdl_import.types import graphql_name
+
+    url_map: dict[str, Path] = {}
+    for item in args.url_map:
+        url, sep, local = item.partition("=")
+        if not sep:
+            raise ConfigError(f"--url-map {item!r}: give URL=FILE")
+        url_map[url] = Path(local)
+    overrides: dict[str, RootKind] = dict.fromkeys(args.query, "query")
+    overrides.update(dict.fromkeys(args.mutation, "mutation"))
+    name = args.name if args.name is not None else graphql_name(args.path.stem)
+    report = import_wsdl(
+        args.path,
+        url_map,
+        name=name,
+        operations=set(args.operations) if args.operations else None,
+        overrides=overrides,
+    )
+    sys.stderr.write(report.text())
+    if args.sdl and report.sdl:
+        sys.stdout.write(report.sdl)
+    return 0 if report.ok else 1
 
 
 if __name__ == "__main__":
