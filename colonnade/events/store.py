@@ -102,6 +102,11 @@ CREATE TABLE IF NOT EXISTS objects (
 """
 
 _COLUMNS = "id, source, type, object_key, created, rank, final, state, payload, attempts, last_error, seq, received_at"  # noqa: E501
+# Built once from the constant column list above; every value is a bound parameter.
+_CLAIM_SQL = (
+    f"SELECT {_COLUMNS} FROM events "  # noqa: S608  # nosec B608
+    "WHERE status = 'pending' AND next_at <= ? ORDER BY created, rank, seq LIMIT ?"
+)
 
 
 _ROW_KEYS = (
@@ -176,11 +181,7 @@ class SqliteEventStore:
 
     async def claim(self, limit: int, now: float) -> list[Event]:
         def query() -> list[Event]:
-            rows = self._conn.execute(
-                f"SELECT {_COLUMNS} FROM events WHERE status = 'pending' AND next_at <= ? "  # noqa: S608 - constant columns
-                "ORDER BY created, rank, seq LIMIT ?",
-                (now, limit + len(self._in_flight)),
-            ).fetchall()
+            rows = self._conn.execute(_CLAIM_SQL, (now, limit + len(self._in_flight))).fetchall()
             events = [_event(row) for row in rows if row[0] not in self._in_flight][:limit]
             self._in_flight.update(e.id for e in events)
             return events
