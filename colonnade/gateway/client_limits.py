@@ -48,10 +48,12 @@ class ClientRateLimiter:
         rate = self.settings.per_client.get(principal.client_id, self.settings.rate_per_s)
         if rate is None:
             return None
-        burst = self.settings.burst or max(1.0, rate)
+        configured = self.settings.burst
+        if configured is None:
+            return rate, max(1.0, rate)  # a second's worth, at this client's own rate
         if principal.client_id in self.settings.per_client and self.settings.rate_per_s:
-            burst = max(1.0, burst * rate / self.settings.rate_per_s)
-        return rate, burst
+            return rate, max(1.0, configured * rate / self.settings.rate_per_s)  # same window
+        return rate, configured
 
     async def check(self, principal: Principal, client_host: str | None) -> RateDecision | None:
         """None when this client has no limit; else whether it may go on, with headers."""

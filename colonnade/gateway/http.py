@@ -131,7 +131,9 @@ class Gateway:
             return scope, receive
         body = await _read_body(receive)
         if self.persisted.mode == "apq" and b"persistedQuery" not in body:
-            return _with_body(scope, body), _replay(body)  # the common case: nothing to resolve
+            return _with_body(scope, body), _replay(
+                body, receive
+            )  # the common case: nothing to resolve
         try:
             payload = json.loads(body) if body else None
         except ValueError:
@@ -145,7 +147,7 @@ class Gateway:
                 body = json.dumps({**payload, "query": document}).encode()
         elif self.persisted.mode == "trusted":
             await self.persisted.document(None, None)  # refuses: nothing to look up
-        return _with_body(scope, body), _replay(body)
+        return _with_body(scope, body), _replay(body, receive)
 
     async def aclose(self) -> None:
         await self.authenticator.aclose()
@@ -169,13 +171,15 @@ def _with_body(scope: Scope, body: bytes) -> Scope:
     return {**scope, "headers": headers}
 
 
-def _replay(body: bytes) -> Receive:
+def _replay(body: bytes, original: Receive) -> Receive:
+    """The body once, then the real connection's messages (a streamed response listens for
+    the client's disconnect: a made-up one would cut it short)."""
     sent = False
 
     async def receive() -> Message:
         nonlocal sent
         if sent:
-            return {"type": "http.disconnect"}
+            return await original()
         sent = True
         return {"type": "http.request", "body": body, "more_body": False}
 

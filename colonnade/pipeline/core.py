@@ -521,9 +521,20 @@ _NOT_APPLIED = (UpstreamRejected, UpstreamRateLimited, UpstreamUnauthenticated, 
 def _outcome_unknown(
     op: Operation, err: UpstreamError, *, keyed: bool
 ) -> UpstreamOutcomeUnknown | None:
-    """The error to show when a write may have been applied; None when it surely was not."""
-    if not err.request_sent or isinstance(err, (*_NOT_APPLIED, UpstreamOutcomeUnknown)):
+    """The error to show when a write may have been applied; None when it surely was not.
+
+    A refusal says "not applied" only for its own attempt: when an earlier attempt of the same
+    call may have reached the provider (a keyed write retried after a timeout, then refused or
+    stopped by the breaker), the write may still have been applied by that earlier attempt."""
+    if not err.request_sent or isinstance(err, UpstreamOutcomeUnknown):
         return None
+    if isinstance(err, _NOT_APPLIED):
+        local = isinstance(err, CircuitOpen) or (
+            isinstance(err, UpstreamRateLimited) and err.status is None  # our own bucket
+        )
+        own = 0 if local else 1  # a provider's refusal was itself one of the sent attempts
+        if err.attempts_sent <= own:
+            return None
     then = (
         "send it again with the same idempotencyKey to get its result"
         if keyed
