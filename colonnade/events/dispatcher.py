@@ -115,8 +115,10 @@ class Dispatcher:
         if handler is None:
             await self.store.bury(event, f"no handler for source {event.source!r}", now)
             return
+        # The store failing is not the handler failing: it must not spend an attempt (it
+        # propagates; the event stays claimed and is taken up again).
+        current = await self.store.is_current(event)
         try:
-            current = await self.store.is_current(event)
             outcome = await handler.handle(event, current=current)
         except Exception as exc:  # noqa: BLE001 - any handler failure means "retry later"
             error = f"{type(exc).__name__}: {exc}"

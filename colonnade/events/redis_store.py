@@ -13,10 +13,11 @@ Durability is Redis's own: run it with ``appendonly yes`` (``appendfsync everyse
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from redis.asyncio import Redis
@@ -167,43 +168,49 @@ class RedisEventStore:
         )
 
     async def is_current(self, event: Event) -> bool:
-        cur = await self._redis.hmget(self._obj(event.meta.object_key), "created", "rank", "final")
-        if cur[0] is None:
-            return True
-        return cur[2] == b"0" and (int(cur[0]), int(cur[1])) < event.version
+        with _store_call():
+            cur = await self._redis.hmget(
+                self._obj(event.meta.object_key), "created", "rank", "final"
+            )
+            if cur[0] is None:
+                return True
+            return cur[2] == b"0" and (int(cur[0]), int(cur[1])) < event.version
 
     def _obj(self, key: str) -> str:
         return f"{self._p}obj:{key}"
 
     async def finish(self, event: Event, outcome: str, *, advance: bool, now: float) -> None:
-        m = event.meta
-        keys = [self._obj(m.object_key), self._ev(m.id), self.stream, self._p + "open"]
-        args: list[Any] = [
-            m.created, m.rank, int(m.final), m.state, m.id, now, _GROUP, event.tag,
-            "1" if advance else "0", outcome,
-        ]  # fmt: skip
-        await self._finish(keys=keys, args=args)
+        with _store_call():
+            m = event.meta
+            keys = [self._obj(m.object_key), self._ev(m.id), self.stream, self._p + "open"]
+            args: list[Any] = [
+                m.created, m.rank, int(m.final), m.state, m.id, now, _GROUP, event.tag,
+                "1" if advance else "0", outcome,
+            ]  # fmt: skip
+            await self._finish(keys=keys, args=args)
 
     async def retry(self, event: Event, error: str, at: float) -> None:
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hincrby(self._ev(event.id), "attempts", 1)
-            pipe.hset(self._ev(event.id), "last_error", error[:500])
-            pipe.zadd(self._p + "retry", {event.id: at})
-            pipe.xack(self.stream, _GROUP, event.tag)
-            pipe.xdel(self.stream, event.tag)
-            await pipe.execute()
+        with _store_call():
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.hincrby(self._ev(event.id), "attempts", 1)
+                pipe.hset(self._ev(event.id), "last_error", error[:500])
+                pipe.zadd(self._p + "retry", {event.id: at})
+                pipe.xack(self.stream, _GROUP, event.tag)
+                pipe.xdel(self.stream, event.tag)
+                await pipe.execute()
 
     async def bury(self, event: Event, error: str, now: float) -> None:
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hincrby(self._ev(event.id), "attempts", 1)
-            pipe.hset(
-                self._ev(event.id),
-                mapping={"status": "dead", "last_error": error[:500], "finished_at": now},
-            )
-            pipe.zadd(self._p + "dead", {event.id: now})
-            pipe.xack(self.stream, _GROUP, event.tag)
-            pipe.xdel(self.stream, event.tag)
-            await pipe.execute()
+        with _store_call():
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.hincrby(self._ev(event.id), "attempts", 1)
+                pipe.hset(
+                    self._ev(event.id),
+                    mapping={"status": "dead", "last_error": error[:500], "finished_at": now},
+                )
+                pipe.zadd(self._p + "dead", {event.id: now})
+                pipe.xack(self.stream, _GROUP, event.tag)
+                pipe.xdel(self.stream, event.tag)
+                await pipe.execute()
 
     async def dead_letters(self, limit: int = 100) -> list[dict[str, Any]]:
         ids = await self._redis.zrange(self._p + "dead", 0, limit - 1)
@@ -281,3 +288,12 @@ class RedisEventStore:
 
     async def aclose(self) -> None:
         await self._redis.aclose()
+
+
+@contextlib.contextmanager
+def _store_call() -> Iterator[None]:
+    """Redis failing is the event store being unavailable: one typed error for callers."""
+    try:
+        yield
+    except RedisError as exc:
+        raise StateUnavailable(f"event store unavailable ({type(exc).__name__})") from None
