@@ -145,8 +145,9 @@ class HttpConnector:
             await self.auth.apply(retry)
             response = await self._exchange(attempt, op, retry)
         attempt.status = response.status_code
-        self.runtime.telemetry.response(self.name, response.status_code, response.headers)
-        await self.pipeline.caller.limiter.learn(quota_hints(response.headers))
+        hints = quota_hints(response.headers)
+        self.runtime.telemetry.response(self.name, response.status_code, response.headers, hints)
+        await self.pipeline.caller.limiter.learn(hints)
         if response.status_code == 401:
             raise UpstreamUnauthenticated(
                 f"{self.name} refused Colonnade's credentials",

@@ -21,6 +21,7 @@ client, credentials, retries, breaker and limits as every REST call. Known traps
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,9 +47,24 @@ from colonnade.pipeline.resilient import Attempt
 from colonnade.runtime import Runtime
 
 _SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
-_SAFE_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, remove_comments=True
-)
+_PARSERS = threading.local()
+
+
+def _safe_parser() -> etree.XMLParser:
+    """This thread's hardened parser: lxml serializes the users of one parser object, so the
+    parse threads and the event loop (faults) each get their own instead of waiting in line."""
+    parser: etree.XMLParser | None = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            huge_tree=False,
+            load_dtd=False,
+            remove_comments=True,
+        )
+    return parser
+
+
 MAX_ATTRIBUTES = 256
 """Per element. Real SOAP replies carry a handful (xsi:type, xsi:nil); zeep is quadratic in
 them, so more is refused before zeep sees the reply."""
@@ -163,7 +179,7 @@ class SoapConnector(HttpConnector):
     def _decode(self, op: Operation, operation: Any, reply: _Reply) -> dict[str, Any]:
         """Check the reply's shape, then let zeep read it (on a parse thread)."""
         try:
-            root = etree.fromstring(reply.content, parser=_SAFE_PARSER)
+            root = etree.fromstring(reply.content, parser=_safe_parser())
         except etree.XMLSyntaxError as exc:
             raise self.contract_violation(op, exc) from None
         # A plain walk: twice as fast as the equivalent XPath on a 19 MB reply.
@@ -212,7 +228,7 @@ class SoapConnector(HttpConnector):
 
 def _parse_fault(content: bytes) -> tuple[str, str] | None:
     try:
-        root = etree.fromstring(content, parser=_SAFE_PARSER)
+        root = etree.fromstring(content, parser=_safe_parser())
     except etree.XMLSyntaxError:
         return None
     if root.getroottree().docinfo.doctype:

@@ -15,7 +15,7 @@ import logging
 import sys
 import time
 from collections import Counter, deque
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -29,7 +29,7 @@ from colonnade.observability import context
 from colonnade.observability.timeline import Timeline
 from colonnade.observability.tracing import Tracing
 from colonnade.observability.versions import ConnectorVersion, Notice, notice_from
-from colonnade.pipeline.ratelimit_headers import quota_hints
+from colonnade.pipeline.ratelimit_headers import QuotaHint
 
 _log = structlog.get_logger("colonnade.upstream")
 _versions_log = structlog.get_logger("colonnade.versions")
@@ -103,12 +103,19 @@ class Telemetry:
             obs.upstream_calls[record.connector] += 1
         _log.info("upstream_call", **asdict(record))
 
-    def response(self, connector: str, status: int, headers: Mapping[str, str]) -> None:
-        """What a provider's response headers tell: 429s, quota headroom, deprecation."""
+    def response(
+        self,
+        connector: str,
+        status: int,
+        headers: Mapping[str, str],
+        hints: Sequence[QuotaHint],
+    ) -> None:
+        """What a provider's response headers tell: 429s, quota headroom (``hints``, parsed
+        once by the caller, which also feeds them to the limiter), deprecation."""
         m = self.metrics
         if status == 429:
             m.upstream_429.labels(connector).inc()
-        for hint in quota_hints(headers):
+        for hint in hints:
             self.quota[(connector, hint.name)] = (hint.remaining, hint.limit)
             m.rate_limit_remaining.labels(connector, hint.name).set(hint.remaining)
             m.rate_limit_limit.labels(connector, hint.name).set(hint.limit)

@@ -75,6 +75,7 @@ class ApiKeyFile:
         self.path = path
         self._stamp: tuple[int, int] | None = None
         self._index: dict[str, Principal] = {}
+        self._warned = False
         try:
             self._load()
         except (OSError, ValueError) as exc:  # at start, a broken file is a configuration error
@@ -86,10 +87,13 @@ class ApiKeyFile:
     def get(self, key_digest: str) -> Principal | None:
         try:
             self._load()
+            self._warned = False
         except (OSError, ValueError) as exc:  # keep the last good set: a botched rotation
-            _log.warning(  # must not lock every client out
-                "api_keys_file_unreadable", path=str(self.path), error=type(exc).__name__
-            )
+            if not self._warned:  # must not lock every client out; said once, not per request
+                self._warned = True
+                _log.warning(
+                    "api_keys_file_unreadable", path=str(self.path), error=type(exc).__name__
+                )
         return self._index.get(key_digest)
 
     def _load(self) -> None:
