@@ -98,7 +98,8 @@ def test_kill_9_mid_storm_loses_nothing_and_handles_nothing_twice(
         stored_at_kill = len(at_kill)
         pending_at_kill = sum(1 for status, _ in at_kill.values() if status == "pending")
         storm.join()
-        time.sleep(0.3)  # deliveries fail against the dead port meanwhile
+        # deliveries fail against the dead port meanwhile
+        wait_for(lambda: sender.stats["status_0"] > 0, 30, "a delivery refused while down")
         refused_while_down = sender.stats["status_0"]
         server.start()
         assert sender.wait_idle(90)

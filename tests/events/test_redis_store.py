@@ -104,8 +104,8 @@ async def test_an_event_claimed_by_a_replica_that_died_is_taken_over(
     from colonnade.events.model import Described, Event
 
     url, prefix = redis_events
-    a = RedisEventStore(url, prefix, claim_idle_s=0.2)
-    b = RedisEventStore(url, prefix, claim_idle_s=0.2)
+    a = RedisEventStore(url, prefix, claim_idle_s=2.0)  # ample for A's claim and B's look
+    b = RedisEventStore(url, prefix, claim_idle_s=2.0)
     try:
         meta = Described("evt_orphan", "t", "src|o1", 100, 0)
         assert await a.add(Event("src", meta, json.dumps({}).encode(), time.time()))
@@ -113,7 +113,7 @@ async def test_an_event_claimed_by_a_replica_that_died_is_taken_over(
         claimed = await a.claim(10, time.time())
         assert [e.id for e in claimed] == ["evt_orphan"]
         assert await b.claim(10, time.time()) == []  # A holds it, not idle yet
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(2.2)
         taken = await b.claim(10, time.time())
         assert [e.id for e in taken] == ["evt_orphan"]
         await b.finish(taken[0], "ok", advance=True, now=time.time())

@@ -161,4 +161,5 @@ def test_connections_past_the_limit_get_a_json_503(providers_server, creds) -> N
         for _ in range(100):  # the server sees the held connections close
             if httpx.get(f"{base}/healthz", timeout=10).status_code == 200:
                 break
+            time.sleep(0.05)
         assert httpx.get(f"{base}/healthz", timeout=10).status_code == 200
