@@ -104,7 +104,7 @@ CREATE TABLE IF NOT EXISTS objects (
 _COLUMNS = "id, source, type, object_key, created, rank, final, state, payload, attempts, last_error, seq, received_at"  # noqa: E501
 # Built once from the constant column list above; every value is a bound parameter.
 _CLAIM_SQL = (
-    f"SELECT {_COLUMNS} FROM events "  # noqa: S608  # nosec B608
+    f"SELECT {_COLUMNS} FROM events "  # noqa: S608
     "WHERE status = 'pending' AND next_at <= ? ORDER BY created, rank, seq LIMIT ?"
 )
 
