@@ -3,7 +3,7 @@
 The nested query (100 customers × sales orders × payments) is executed in-process against
 data that is already in memory, three ways:
 
-- **colonnade**: Colonnade's own Strawberry schema (``schema.build_schema()``, with its
+- **colonnade**: Colonnade's own Strawberry schema (``platform.graph.full_schema()``, with its
   extensions) and its real resolvers and per-request DataLoaders; only the three ports behind
   the loaders are replaced by in-memory ones that answer at once with domain models built
   from the sandbox seed (the same data the sandboxes serve);
@@ -122,8 +122,10 @@ class Prefetched:
 class _Ports:
     """In-memory stand-ins for the CRM, ERP and payments ports: answer at once, no I/O."""
 
+    name = "bench"
+
     def __init__(self, data: Prefetched) -> None:
-        from colonnade.pipeline.core import Fetched
+        from colonnade.fetched import Fetched
 
         self._fetched = Fetched
         self.data = data
@@ -153,20 +155,21 @@ class _Ports:
 
 def colonnade_executor() -> Callable[[], Awaitable[dict[str, Any]]]:
     """One call = one request through Colonnade's schema, context and loaders."""
+    from colonnade.connectors.ports import CustomerDirectory, OrderBook, PaymentGateway
     from colonnade.gateway import Principal
-    from colonnade.resolvers.context import RequestContext
-    from colonnade.resolvers.loaders import Loaders
-    from colonnade.resolvers.services import Services
-    from colonnade.schema import build_schema
+    from colonnade.platform import RequestContext, Services
+    from colonnade.platform.graph import full_schema
 
-    schema = build_schema()
+    schema = full_schema()
     ports = _Ports(Prefetched())
-    services = Services(customers=ports, orders=ports, payments=ports)  # type: ignore[arg-type]
+    services = Services(
+        {"crm": ports}, {CustomerDirectory: (ports,), OrderBook: (ports,), PaymentGateway: (ports,)}
+    )
     # A client with every scope, as the gateway would set it: the per-field checks are timed.
     client = Principal("bench", frozenset({"*"}), "api_key")
 
     async def run() -> dict[str, Any]:
-        context = RequestContext(services, Loaders(services), principal=client)
+        context = RequestContext(services, principal=client)
         result = await schema.execute(
             NESTED, variable_values={"first": FIRST}, context_value=context
         )
@@ -286,9 +289,9 @@ def schema_sdl() -> str:
     """The graph's SDL without its federation directives (graphql-core/js do not know them)."""
     import graphql
 
-    from colonnade.schema import build_schema
+    from colonnade.platform.graph import full_schema
 
-    return graphql.print_schema(build_schema()._schema)
+    return graphql.print_schema(full_schema()._schema)
 
 
 # --------------------------------------------------------------------------- graphql-js

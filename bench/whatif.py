@@ -42,12 +42,12 @@ def apply_doc_cache() -> None:
         ValidationCache,
     )
 
-    import colonnade.schema as schema_package
+    import colonnade.platform.graph as schema_package
 
     original = schema_package.build_schema
 
-    def build_schema(server: Any = None) -> strawberry.Schema:
-        built = original(server)
+    def build_schema(parts: Any, *args: Any) -> strawberry.Schema:
+        built = original(parts, *args)
         if doc_cache_in(built):
             return built
         # QueryDepthLimiter / MaxAliasesLimiter given as factories build a new validation-rule
@@ -91,11 +91,11 @@ def already_in_engine() -> dict[str, bool]:
     import inspect
 
     import colonnade.cli
-    from colonnade.schema import build_schema
+    from colonnade.platform.graph import full_schema
 
     return {
         "freeze-gc": "gc.freeze(" in inspect.getsource(colonnade.cli),
-        "doc-cache": doc_cache_in(build_schema()),
+        "doc-cache": doc_cache_in(full_schema()),
         "sniffio": _real_sniffio(),
         "clear-loaders": False,
     }
@@ -113,7 +113,7 @@ def apply_clear_loaders() -> None:
     import strawberry
     from strawberry.extensions import SchemaExtension
 
-    import colonnade.schema as schema_package
+    import colonnade.platform.graph as schema_package
 
     class ClearLoaders(SchemaExtension):
         """After each operation, empty the request's DataLoaders: what they hold (every
@@ -128,8 +128,8 @@ def apply_clear_loaders() -> None:
 
     original = schema_package.build_schema
 
-    def build_schema(server: Any = None) -> strawberry.Schema:
-        built = original(server)
+    def build_schema(parts: Any, *args: Any) -> strawberry.Schema:
+        built = original(parts, *args)
         return strawberry.Schema(
             query=built.query,
             mutation=built.mutation,

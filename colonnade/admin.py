@@ -1,6 +1,6 @@
 """``POST /admin/cache/invalidate``: drop cached answers by tag or key (webhooks, operators).
 
-Body: ``{"tags": ["erp:customer:0000100002"], "keys": [...]}``. The route exists only when an
+Body: ``{"tags": ["acme:invoice:42"], "keys": [...]}``. The route exists only when an
 admin token is configured and answers 401 to anything but ``Authorization: Bearer <token>``
 (compared in constant time). With Redis the invalidation reaches every replica.
 """

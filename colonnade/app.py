@@ -36,6 +36,9 @@ from colonnade.http_errors import starlette_http_error, unhandled_error
 from colonnade.http_limits import BodySizeLimit
 from colonnade.metrics import render as render_metrics
 from colonnade.observability.routes import observe
+from colonnade.platform import Registry, assemble
+from colonnade.platform import graph as graph_schema
+from colonnade.platform.events import build_events
 from colonnade.readiness import Lifecycle, readiness
 from colonnade.runtime import Runtime
 from colonnade.view import ColonnadeGraphQL
@@ -43,15 +46,18 @@ from colonnade.view import ColonnadeGraphQL
 PROMETHEUS_TEXT = "text/plain; version=0.0.4"
 
 
-def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlette:
-    from colonnade.resolvers.services import build_services
-    from colonnade.schema import build_schema
-
+def create_app(
+    settings: Settings, *, runtime: Runtime | None = None, registry: Registry | None = None
+) -> Starlette:
+    """``registry``: the plugins to assemble (default: every installed one)."""
     runtime = runtime or Runtime.create(settings)
-    services = build_services(runtime)
+    assembly = assemble(settings, runtime, registry)
+    services = assembly.services
     graphql = ColonnadeGraphQL(
         services,
-        schema=build_schema(settings.server, settings.gateway, cost_budget(settings, runtime)),
+        schema=graph_schema.build_schema(
+            assembly.parts, settings.server, settings.gateway, cost_budget(settings, runtime)
+        ),
         graphql_ide="graphiql" if graphiql_enabled(settings.server) else None,
         allow_queries_via_get=True,
         connection_init_wait_timeout=timedelta(seconds=settings.events.ws_init_timeout_s),
@@ -76,7 +82,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
     gateway = Gateway.from_settings(graphql, settings, runtime.backend)
     guarded: Any = CsrfPrevention(gateway) if csrf_enabled(settings.server) else gateway
     metrics_route = metrics_endpoint(settings, metrics)
-    events = _events(runtime, services)
+    events = build_events(runtime, assembly)
     routes = [
         *events.routes,
         Route("/healthz", healthz),
@@ -129,15 +135,9 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
     observe(app, settings, runtime, services, graphql)
     app.state.runtime = runtime
     app.state.services = services
+    app.state.assembly = assembly
     app.state.lifecycle = lifecycle
     app.state.gateway = gateway
     app.state.events = events
     app.state.admin_secret = admin
     return app
-
-
-def _events(runtime: Runtime, services: Any) -> Any:
-    """Webhooks in, subscriptions out, the audit log (``colonnade.events``)."""
-    from colonnade.resolvers.events import build_events
-
-    return build_events(runtime, services)

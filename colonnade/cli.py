@@ -70,9 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     invalidate = sub.add_parser(
         "invalidate", help="drop cached answers by tag or key in the shared (Redis) cache"
     )
-    invalidate.add_argument(
-        "--tag", action="append", default=[], help="e.g. erp:customer:0000100002"
-    )
+    invalidate.add_argument("--tag", action="append", default=[], help="e.g. acme:invoice:42")
     invalidate.add_argument("--key", action="append", default=[])
     invalidate.add_argument("--config", type=Path, default=None)
 
@@ -93,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     generate.add_argument("--client", default="my-client", help="client id for the snippet")
     generate.add_argument(
-        "--scope", action="append", default=[], help="scope to grant, e.g. payments:read"
+        "--scope", action="append", default=[], help="scope to grant, e.g. invoices:read"
     )
     register = keys_sub.add_parser(
         "register",
@@ -157,9 +155,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _current_sdl() -> str:
-    from colonnade.schema import build_schema
+    """Every installed graph part, whatever this deployment configures: the published graph."""
+    from colonnade.platform import every_part
+    from colonnade.platform.graph import build_schema
 
-    return build_schema().as_str() + "\n"
+    return build_schema(every_part()).as_str() + "\n"
 
 
 def _schema_diff(old: Path, new: Path | None, changelog: Path | None) -> int:
@@ -213,7 +213,7 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     host = host or settings.server.host
     port = settings.server.port if port is None else port
     if wants_sandbox(settings):
-        settings, served = start_sandbox(settings, f"http://{host}:{port}/webhooks/payments")
+        settings, served = start_sandbox(settings, f"http://{host}:{port}/webhooks")
         sys.stderr.write("colonnade: no providers configured; serving the embedded sandboxes\n")
         settings, dev_key = demo_gateway(settings)
         if dev_key:
@@ -229,7 +229,7 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
         DrainingServer(config, app.state.lifecycle).run()
     finally:
         if served is not None:
-            served.stop()  # type: ignore[attr-defined]
+            served.stop()
     return 0
 
 
@@ -314,7 +314,7 @@ def _check(settings: Settings) -> int:
     from colonnade.embedded import start_sandbox, wants_sandbox
     from colonnade.events.signatures import check_sources
     from colonnade.gateway.http import anonymous_allowed
-    from colonnade.resolvers.services import build_services
+    from colonnade.platform import assemble
     from colonnade.runtime import Runtime
 
     anonymous_allowed(settings)  # production + anonymous is refused here too
@@ -322,20 +322,22 @@ def _check(settings: Settings) -> int:
     if wants_sandbox(settings):
         settings, served = start_sandbox(settings)
     try:
-        services = build_services(Runtime.create(settings))
+        services = assemble(settings, Runtime.create(settings)).services
         check_sources(settings)
     finally:
         if served is not None:
-            served.stop()  # type: ignore[attr-defined]
-    names = ", ".join(sorted(c.name for c in services.closers))
+            served.stop()
+    names = ", ".join(sorted(c.name for c in services.closers)) or "none"
     sys.stdout.write(f"colonnade: configuration is valid; connectors {names} loaded\n")
+    for name, why in sorted(services.unavailable.items()):
+        sys.stdout.write(f"colonnade: connector {name} is off: {why}\n")
     return 0
 
 
 async def _contracts(settings: Settings, action: str, live: bool, only: list[str]) -> int:
     from colonnade.contracts import run
     from colonnade.embedded import start_sandbox
-    from colonnade.resolvers.services import build_services
+    from colonnade.platform import assemble
     from colonnade.runtime import Runtime
     from colonnade.telemetry import configure_logging
 
@@ -347,7 +349,7 @@ async def _contracts(settings: Settings, action: str, live: bool, only: list[str
     )
     if not live:
         settings, served = start_sandbox(settings)
-    services = build_services(Runtime.create(settings))
+    services = assemble(settings, Runtime.create(settings)).services
     failed = 0
     try:
         for connector in services.closers:
@@ -373,7 +375,7 @@ async def _contracts(settings: Settings, action: str, live: bool, only: list[str
     finally:
         await services.aclose()
         if served is not None:
-            served.stop()  # type: ignore[attr-defined]
+            served.stop()
     return 1 if failed else 0
 
 
@@ -404,9 +406,9 @@ async def _invalidate(settings: Settings, tags: list[str], keys: list[str]) -> i
 def _sandbox(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from colonnade.sandboxes.app import SandboxSet
+    from colonnade.embedded import sandbox_group
 
-    sandbox = SandboxSet(args.customers)
+    sandbox = sandbox_group(args.customers)
     sandbox.set_base_latency(args.latency_ms / 1000)
     uvicorn.run(sandbox.app, host=args.host, port=args.port, log_level="warning", access_log=False)
     return 0

@@ -3,7 +3,7 @@
 pydantic-settings does the layering (init > environment > TOML file > defaults) and the
 validation; this module only declares the shape and turns a validation failure into one
 ``ConfigError`` whose message names each bad key, its value and what is expected. Nested keys
-are reachable from the environment with ``__``: ``COLONNADE_CONNECTORS__PAYMENTS__BASE_URL``.
+are reachable from the environment with ``__``: ``COLONNADE_CONNECTORS__ACME__BASE_URL``.
 Secrets never live here as literals: each credential is a ``SecretStr`` from the environment or
 a ``*_file`` path (re-read on change by ``colonnade.auth.secrets``).
 """
@@ -87,8 +87,12 @@ class BulkheadSettings(_Strict):
 
 
 class ConnectorSettings(_Strict):
+    """What every connector's settings have; a connector's package subclasses it."""
+
+    enabled: bool = True
+    """False: the connector is not built and its fields follow ``graph.unavailable_fields``."""
     base_url: str | None = None
-    """None while the embedded sandbox is on: the sandbox's loopback address is filled in."""
+    """Unset: the connector is left unbuilt (the embedded sandbox fills it in when it runs)."""
     deadline_s: float = Field(10.0, gt=0)
     """Budget of one call (all attempts) when the request itself set none."""
     timeouts: TimeoutSettings = TimeoutSettings()
@@ -105,39 +109,6 @@ class ConnectorSettings(_Strict):
     """Largest response body read from the provider (decoded bytes). A larger one is refused
     at this many bytes (or at once, when its Content-Length says so): a hostile or broken
     provider costs bounded memory, never the process."""
-
-
-class CrmSettings(ConnectorSettings):
-    api_version: str = "v60.0"
-    client_id: str | None = None
-    client_secret: SecretStr | None = None
-    client_secret_file: Path | None = None
-    token_refresh_ahead_s: float = Field(60.0, ge=0)
-    default_token_ttl_s: float = Field(900.0, gt=0)
-    """Salesforce does not say when a token expires; assume this unless the response does."""
-
-
-class PaymentsSettings(ConnectorSettings):
-    api_key: SecretStr | None = None
-    api_key_file: Path | None = None
-    page_size: int = Field(100, ge=1, le=100)
-
-
-class ErpSettings(ConnectorSettings):
-    wsdl: Path = Field(default_factory=lambda: contracts_dir() / "erp" / "zsd_salesorder.wsdl")
-    service_path: str = "/sap/bc/srt/rfc/sap/zsd_salesorder/100/zsd_salesorder/zsd_salesorder"
-    wsdl_url_map: dict[str, Path] = Field(default_factory=dict)
-    """Remote URLs the WSDL imports → saved local copies (relative to the WSDL's folder)."""
-    username: str | None = None
-    password: SecretStr | None = None
-    password_file: Path | None = None
-    idempotency_ttl_s: float = Field(86_400.0, gt=0)
-
-
-class ConnectorsSettings(_Strict):
-    crm: CrmSettings = CrmSettings()
-    payments: PaymentsSettings = PaymentsSettings()
-    erp: ErpSettings = ErpSettings()
 
 
 class TierSettings(_Strict):
@@ -288,6 +259,12 @@ class GatewaySettings(_Strict):
     apq_ttl_s: float = Field(7 * 86_400.0, gt=0)
 
 
+class GraphSettings(_Strict):
+    unavailable_fields: Literal["absent", "error"] = "absent"
+    """A disabled or unconfigured connector's fields: left out of the schema, or kept and
+    answering ``CONNECTOR_UNAVAILABLE`` (a schema that does not change with the config)."""
+
+
 class SandboxSettings(_Strict):
     embedded: Literal["auto", "on", "off"] = "auto"
     """auto: start the local sandbox providers when no connector has a base_url."""
@@ -375,7 +352,19 @@ class Settings(BaseSettings):
     """Redis key prefix: deployments sharing one Redis keep apart by using different ones."""
     server: ServerSettings = ServerSettings()
     cache: CacheSettings = CacheSettings()
-    connectors: ConnectorsSettings = ConnectorsSettings()
+    connectors: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    """One table per connector, validated by its own settings model when the app is built
+    (``colonnade.platform.settings``): ``[connectors.acme] base_url = ...``."""
+    graph: GraphSettings = GraphSettings()
+
+    @field_validator("connectors")
+    @classmethod
+    def _connector_tables(cls, raw: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        from colonnade.platform.settings import check_tables  # the plugins import this module
+
+        check_tables(raw)
+        return raw
+
     sandbox: SandboxSettings = SandboxSettings()
     gateway: GatewaySettings = GatewaySettings()
     events: EventsSettings = EventsSettings()
@@ -435,12 +424,18 @@ def _shown(key: str, err: Any) -> str:
 
 def _describe(exc: ValidationError, config_file: Path | None) -> str:
     where = f" (from {config_file} and COLONNADE_* environment variables)" if config_file else ""
-    lines = [f"invalid configuration{where}:"]
+    return "\n".join([f"invalid configuration{where}:", *describe_errors(exc)])
+
+
+def describe_errors(exc: ValidationError, prefix: tuple[str, ...] = ()) -> list[str]:
+    """One line per bad key: its dotted name, its value (when safe), why, its env variable."""
+    lines = []
     for err in exc.errors():
-        key = ".".join(str(part) for part in err["loc"])
-        env = "COLONNADE_" + "__".join(str(part).upper() for part in err["loc"])
+        loc = (*prefix, *(str(part) for part in err["loc"]))
+        key = ".".join(loc)
+        env = "COLONNADE_" + "__".join(part.upper() for part in loc)
         lines.append(f"  - {key} = {_shown(key, err)}: {err['msg']} (environment: {env})")
-    return "\n".join(lines)
+    return lines
 
 
 def required(value: str | None, key: str) -> str:

@@ -1,71 +1,69 @@
 """The embedded default: with no providers configured, serve the sandbox providers in-process.
 
-``colonnade serve`` with no config must show the whole product on a fresh machine, so the
-local stand-ins start on a loopback port and every connector is pointed at them. Their
-credentials are generated per process (never written in code or config) and handed to both
-sides.
+``colonnade serve`` with no config must show the whole product on a fresh machine, so every
+installed connector that declares a sandbox gets one on a loopback port and is pointed at it.
+Credentials are generated per process by each sandbox (never written in code or config) and
+handed to both sides. The sandboxes are a plugin (``SandboxHost``): an installation without
+them refuses the embedded mode with a clear message instead of failing on an import.
 """
 
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from pydantic import SecretStr
 
-from colonnade.config import ConnectorsSettings, Settings, WebhookSourceSettings
+from colonnade.config import Settings, WebhookSourceSettings
+from colonnade.errors import ConfigError
+from colonnade.platform import Registry, SandboxGroup, discover
 
 
 def wants_sandbox(settings: Settings) -> bool:
     mode = settings.sandbox.embedded
-    c = settings.connectors
-    configured = any(x.base_url for x in (c.crm, c.payments, c.erp))
+    configured = any(raw.get("base_url") for raw in settings.connectors.values())
     return mode == "on" or (mode == "auto" and not configured)
 
 
-def start_sandbox(settings: Settings, webhook_url: str | None = None) -> tuple[Settings, object]:
-    """Start the sandboxes; returns settings pointed at them and the running server. With
-    ``webhook_url`` the payment sandbox sends its signed webhooks there (a generated secret,
-    shared with ``events.sources.payments`` unless that source is configured already)."""
-    from colonnade.sandboxes.app import SandboxSet  # the sandboxes are optional at run time
+def sandbox_group(customers: int, registry: Registry | None = None) -> SandboxGroup:
+    """Every enabled connector's sandbox, under one app (``/<connector>/…``, ``/__sandbox``)."""
+    registry = registry or discover()
+    if registry.sandbox_host is None:
+        raise ConfigError(
+            "the embedded sandboxes are not installed here: configure the connectors "
+            "(connectors.<name>.base_url) or set sandbox.embedded = 'off'"
+        )
+    providers = {c.name: c.sandbox for c in registry.connectors if c.sandbox is not None}
+    return registry.sandbox_host.build(providers, customers)
 
-    client_id = "colonnade-" + secrets.token_hex(4)
-    client_secret = secrets.token_urlsafe(24)
-    api_key = "sk_test_" + secrets.token_urlsafe(24)
-    erp_user, erp_password = "COLONNADE", secrets.token_urlsafe(18)
-    sandbox = SandboxSet(
-        settings.sandbox.customers,
-        crm={"client_id": client_id, "client_secret": client_secret},
-        payments={"api_keys": {api_key}},
-        erp={"user": erp_user, "password": erp_password},
-    )
-    sandbox.set_base_latency(settings.sandbox.latency_ms / 1000)
-    served = sandbox.serve().start()
-    base = served.base_url
-    c = settings.connectors
-    connectors = ConnectorsSettings(
-        crm=c.crm.model_copy(
-            update={
-                "base_url": f"{base}/crm",
-                "client_id": client_id,
-                "client_secret": SecretStr(client_secret),
-            }
-        ),
-        payments=c.payments.model_copy(
-            update={"base_url": f"{base}/payments", "api_key": SecretStr(api_key)}
-        ),
-        erp=c.erp.model_copy(
-            update={
-                "base_url": f"{base}/erp",
-                "username": erp_user,
-                "password": SecretStr(erp_password),
-            }
-        ),
-    )
+
+def start_sandbox(
+    settings: Settings, webhook_url: str | None = None, registry: Registry | None = None
+) -> tuple[Settings, Any]:
+    """Start the sandboxes; returns settings pointed at them and the running server. With
+    ``webhook_url`` (``…/webhooks``) a sandbox that sends signed webhooks sends them to
+    ``<webhook_url>/<connector>``, with a generated secret shared with that event source
+    (unless the source is configured already)."""
+    registry = registry or discover()
+    group = sandbox_group(settings.sandbox.customers, registry)
+    group.set_base_latency(settings.sandbox.latency_ms / 1000)
+    served = group.serve().start()
+    connectors: dict[str, dict[str, Any]] = {}
+    sources = dict(settings.events.sources)
+    for plugin in registry.connectors:
+        raw = dict(settings.connectors.get(plugin.name, {}))
+        if plugin.sandbox is None or raw.get("enabled") is False:
+            if raw:
+                connectors[plugin.name] = raw
+            continue
+        raw.update(group.connector_settings(plugin.name))
+        raw["base_url"] = f"{served.base_url}/{plugin.name}"
+        connectors[plugin.name] = raw
+        if webhook_url is not None and plugin.name not in sources:
+            secret = "whsec_" + secrets.token_urlsafe(24)
+            if group.send_webhooks(plugin.name, f"{webhook_url}/{plugin.name}", secret):
+                sources[plugin.name] = WebhookSourceSettings(secrets=[SecretStr(secret)])
     update: dict[str, object] = {"connectors": connectors}
-    if webhook_url is not None and "payments" not in settings.events.sources:
-        secret = "whsec_" + secrets.token_urlsafe(24)
-        source = WebhookSourceSettings(secrets=[SecretStr(secret)])
-        sources = {**settings.events.sources, "payments": source}
+    if sources != settings.events.sources:
         update["events"] = settings.events.model_copy(update={"sources": sources})
-        sandbox.payments.webhooks.configure(webhook_url, secret)
     return settings.model_copy(update=update), served

@@ -18,6 +18,7 @@ credential or a raw provider body.
     │   ├── CircuitOpen                breaker open, no call made    CIRCUIT_OPEN
     │   └── UpstreamNotFound           the thing does not exist      NOT_FOUND
     ├── BadUserInput                   the client's arguments        BAD_USER_INPUT
+    ├── ConnectorUnavailable           connector disabled/unconfigured CONNECTOR_UNAVAILABLE
     ├── GatewayError                   the inbound gateway refused   (see colonnade.gateway)
     │   ├── Unauthenticated            no/invalid credentials        UNAUTHENTICATED (401)
     │   ├── Forbidden                  a scope is missing            FORBIDDEN
@@ -63,6 +64,8 @@ class ErrorCode(StrEnum):
     """The client sent its request too slowly (headers or body)."""
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
     """This process is at its connection limit (server.max_connections): retry shortly."""
+    CONNECTOR_UNAVAILABLE = "CONNECTOR_UNAVAILABLE"
+    """The field's connector is disabled or not configured on this deployment."""
 
 
 class ColonnadeError(Exception):
@@ -190,6 +193,13 @@ class CircuitOpen(UpstreamError):
 
 class BadUserInput(ColonnadeError):
     code = ErrorCode.BAD_USER_INPUT
+
+
+class ConnectorUnavailable(ColonnadeError):
+    """The deployment has this connector disabled or unconfigured (an operator's choice, see
+    ``graph.unavailable_fields``): not a provider failure, so no breaker or retry is involved."""
+
+    code = ErrorCode.CONNECTOR_UNAVAILABLE
 
 
 class GatewayError(ColonnadeError):

@@ -31,6 +31,7 @@ from colonnade.http_errors import HttpError, error_response, from_http_error
 from colonnade.http_media import GRAPHQL_RESPONSE, is_request_error, negotiate
 from colonnade.http_request import check_body_headers, graphql_request
 from colonnade.observability.assets import LocalAssets
+from colonnade.platform.context import RequestContext
 
 _SUB_RESPONSE = "colonnade_sub_response"
 
@@ -70,21 +71,13 @@ class ColonnadeGraphQL(GraphQL[Any, None]):
         await response(scope, receive, send)
 
     async def get_context(self, request: Any, response: Any) -> Any:
-        from colonnade.resolvers.context import RequestContext
-        from colonnade.resolvers.loaders import Loaders
-        from colonnade.resolvers.subscriptions import WsRequestContext
-
         # Loaders are per request and created here, inside the running event loop.
-        if request.scope["type"] == "websocket":
-            return WsRequestContext(
-                self._services, Loaders(self._services), request=request, response=response
-            )
+        principal = None if request.scope["type"] == "websocket" else principal_from(request.scope)
         return RequestContext(
             self._services,
-            Loaders(self._services),
             request=request,
             response=response,
-            principal=principal_from(request.scope),  # set by colonnade.gateway
+            principal=principal,  # set by colonnade.gateway (a WebSocket's: on_ws_connect)
         )
 
     async def on_ws_connect(self, context: Any) -> Any:

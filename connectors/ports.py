@@ -18,7 +18,7 @@ from colonnade.connectors.domain import (
     SalesOrder,
     SalesOrderDraft,
 )
-from colonnade.pipeline.core import Fetched
+from colonnade.fetched import Fetched
 
 T = TypeVar("T")
 PerKey: TypeAlias = dict[str, Fetched[T] | BaseException]

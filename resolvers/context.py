@@ -1,44 +1,5 @@
-"""Per-request state: the DataLoaders (created inside the running loop), and the report of
-stale or fallback data served, which the response carries in ``extensions``."""
+"""Per-request state (the engine's ``RequestContext``), as resolvers reach it."""
 
-from __future__ import annotations
+from colonnade.platform.context import RequestContext, context_of, unwrap
 
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
-
-from strawberry.types import Info
-
-from colonnade.degradation import DegradationReport
-from colonnade.pipeline.core import Fetched
-from colonnade.resolvers.loaders import Loaders
-from colonnade.resolvers.services import Services
-
-T = TypeVar("T")
-
-
-@dataclass(slots=True)
-class RequestContext:
-    services: Services
-    loaders: Loaders
-    report: DegradationReport = field(default_factory=DegradationReport)
-    request: Any = None
-    response: Any = None
-    principal: Any = None
-    """The verified caller (colonnade.gateway.identity.Principal); scopes are checked on it."""
-
-    def release(self) -> None:
-        """The operation is over: drop what it loaded (see ``Loaders``)."""
-        self.loaders.release()
-
-
-def context_of(info: Info[Any, Any]) -> RequestContext:
-    ctx = info.context
-    assert isinstance(ctx, RequestContext)
-    return ctx
-
-
-def unwrap(info: Info[Any, Any], connector: str, fetched: Fetched[T]) -> T:
-    """The value; a stale one is recorded with this field's path so the client can tell."""
-    if fetched.stale:
-        context_of(info).report.note(info.path.as_list(), connector, fetched)
-    return fetched.value
+__all__ = ["RequestContext", "context_of", "unwrap"]

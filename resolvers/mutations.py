@@ -16,6 +16,7 @@ from colonnade.connectors.domain import (
     SalesOrderDraft,
     SalesOrderLine,
 )
+from colonnade.connectors.ports import OrderBook, PaymentGateway
 from colonnade.errors import BadUserInput
 from colonnade.resolvers import inputs
 from colonnade.resolvers.audit import audited_payment
@@ -56,7 +57,7 @@ async def create_sales_order(
         )
     except ValidationError as exc:
         raise BadUserInput(_explain(exc)) from None
-    return await context_of(info).services.orders.create_order(draft, idempotency_key)
+    return await context_of(info).services.port(OrderBook).create_order(draft, idempotency_key)
 
 
 def _order_lines(lines: list[tuple[str, Decimal, Decimal]]) -> list[SalesOrderLine]:
@@ -130,7 +131,7 @@ async def create_payment(
         )
     except ValidationError as exc:
         raise BadUserInput(_explain(exc)) from None
-    payments = context_of(info).services.payments
+    payments = context_of(info).services.port(PaymentGateway)
     return await audited_payment(
         info, draft, idempotency_key, payments.create_payment(draft, idempotency_key)
     )

@@ -11,10 +11,11 @@ from typing import Any
 from strawberry.types import Info
 
 from colonnade.connectors.domain import Customer, CustomerPage, Payment, SalesOrder
+from colonnade.connectors.ports import CustomerDirectory, OrderBook, PaymentGateway
 from colonnade.errors import BadUserInput, UpstreamContractViolation
 from colonnade.fallbacks import Fallback, guarded
-from colonnade.pipeline.core import Fetched
-from colonnade.resolvers import inputs
+from colonnade.fetched import Fetched
+from colonnade.resolvers import inputs, loaders
 from colonnade.resolvers.context import context_of, unwrap
 
 MAX_PAGE = 100
@@ -22,19 +23,19 @@ _MAX_CURSOR = 8_192  # a 255-character name, JSON-escaped and base64-encoded, fi
 
 
 async def customer(info: Info[Any, Any], customer_id: str) -> Customer | None:
-    loaded: Fetched[Customer | None] = await context_of(info).loaders.customer.load(customer_id)
-    return unwrap(info, "crm", loaded)
+    loaded: Fetched[Customer | None] = await loaders.customer(context_of(info)).load(customer_id)
+    return unwrap(info, _name(info, CustomerDirectory), loaded)
 
 
 async def customer_page(info: Info[Any, Any], first: int, after: str | None) -> CustomerPage:
     if not 0 < first <= MAX_PAGE:
         raise BadUserInput(f"`first` must be between 1 and {MAX_PAGE}, got {first}")
     ctx = context_of(info)
-    fetched = await ctx.services.customers.customer_page(first, decode_cursor(after))
-    page = unwrap(info, "crm", fetched)
+    fetched = await ctx.services.port(CustomerDirectory).customer_page(first, decode_cursor(after))
+    page = unwrap(info, _name(info, CustomerDirectory), fetched)
     for c in page.customers:  # later customer(id) lookups in this request cost nothing
         # ...and carry the page's freshness: a stale page makes stale customers.
-        ctx.loaders.customer.prime(
+        loaders.customer(ctx).prime(
             c.id, Fetched(c, fetched.stale, fetched.as_of, fetched.reason, fetched.error_code)
         )
     return page
@@ -47,7 +48,7 @@ PAYMENTS_FALLBACK = Fallback.message("Payment history is temporarily unavailable
 
 async def customer_count(info: Info[Any, Any]) -> int | None:
     async def load() -> int:
-        return unwrap(info, "crm", await context_of(info).services.customers.customer_count())
+        return unwrap(info, _name(info, CustomerDirectory), await _crm(info).customer_count())
 
     return await guarded(info, TOTAL_COUNT_FALLBACK, load())
 
@@ -71,10 +72,10 @@ async def orders_of(info: Info[Any, Any], of: Customer) -> list[SalesOrder]:
     number = link(of, "erp_customer_number")
     if not number:
         return []
-    loaded: Fetched[list[SalesOrder]] = await context_of(info).loaders.orders_by_customer.load(
+    loaded: Fetched[list[SalesOrder]] = await loaders.orders_by_customer(context_of(info)).load(
         number
     )
-    return unwrap(info, "erp", loaded)
+    return unwrap(info, _name(info, OrderBook), loaded)
 
 
 async def payments_of(info: Info[Any, Any], of: Customer, first: int) -> list[Payment]:
@@ -83,20 +84,20 @@ async def payments_of(info: Info[Any, Any], of: Customer, first: int) -> list[Pa
     account = link(of, "payment_customer_id")
     if not account:
         return []
-    loader = context_of(info).loaders.payments_by_customer
+    loader = loaders.payments_by_customer(context_of(info))
     loaded: Fetched[list[Payment]] = await guarded(info, PAYMENTS_FALLBACK, loader.load(account))
-    return unwrap(info, "payments", loaded)[:first]
+    return unwrap(info, _name(info, PaymentGateway), loaded)[:first]
 
 
 async def sales_order(info: Info[Any, Any], number: str) -> SalesOrder | None:
     inputs.order_number(number)
-    loaded: Fetched[SalesOrder | None] = await context_of(info).loaders.order.load(number)
-    return unwrap(info, "erp", loaded)
+    loaded: Fetched[SalesOrder | None] = await loaders.order(context_of(info)).load(number)
+    return unwrap(info, _name(info, OrderBook), loaded)
 
 
 async def payment(info: Info[Any, Any], payment_id: str) -> Payment | None:
-    loaded: Fetched[Payment | None] = await context_of(info).loaders.payment.load(payment_id)
-    return unwrap(info, "payments", loaded)
+    loaded: Fetched[Payment | None] = await loaders.payment(context_of(info)).load(payment_id)
+    return unwrap(info, _name(info, PaymentGateway), loaded)
 
 
 def encode_cursor(c: Customer) -> str:
@@ -118,3 +119,13 @@ def decode_cursor(cursor: str | None) -> tuple[str, str] | None:
         except (ValueError, binascii.Error, TypeError, BadUserInput):
             pass
     raise BadUserInput("`after` is not a cursor this API issued; pass a pageInfo.endCursor")
+
+
+def _crm(info: Info[Any, Any]) -> CustomerDirectory:
+    return context_of(info).services.port(CustomerDirectory)
+
+
+def _name(info: Info[Any, Any], port: type) -> str:
+    """The connector answering ``port`` here: stale data and errors are labelled with it."""
+    name: str = context_of(info).services.port(port).name
+    return name

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
 from graphql import GraphQLError
@@ -20,18 +19,10 @@ from strawberry.types import Info
 from colonnade.connectors.payments.events import channel_for_customer
 from colonnade.errors import BadUserInput, ColonnadeError
 from colonnade.events.pubsub import SlowConsumer
-from colonnade.resolvers.context import RequestContext, context_of
+from colonnade.resolvers.context import context_of
 from colonnade.resolvers.queries import customer
 
 SLOW_CONSUMER_CLOSE = 1013
-
-
-@dataclass(slots=True)
-class WsRequestContext(RequestContext):
-    """A WebSocket connection's context: Strawberry puts the ``connection_init`` payload in
-    ``connection_params``."""
-
-    connection_params: dict[str, Any] | None = None
 
 
 async def payment_updates(info: Info[Any, Any], customer_id: str) -> AsyncIterator[dict[str, Any]]:

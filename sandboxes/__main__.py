@@ -1,4 +1,4 @@
-"""`python -m sandboxes`: run all three sandboxes in the foreground (demo, benchmarks)."""
+"""`python -m sandboxes`: run every sandbox in the foreground (demo, benchmarks)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     sandboxes = SandboxSet(customers=args.customers)
     sandboxes.set_base_latency(args.latency_ms / 1000)
-    print(f"sandboxes on http://{args.host}:{args.port}  (/crm, /payments, /erp, /__sandbox)")
+    names = ", ".join(f"/{n}" for n in sandboxes.providers)
+    print(f"sandboxes on http://{args.host}:{args.port}  ({names}, /__sandbox)")
     uvicorn.run(
         sandboxes.app, host=args.host, port=args.port, log_level="warning", access_log=False
     )

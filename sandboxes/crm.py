@@ -6,7 +6,7 @@ import re
 import secrets
 import threading
 import time
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -86,6 +86,17 @@ class CrmSandbox(Provider):
         self._lock = threading.Lock()
         self.reset()
         self.app = CaptureCycle(Starlette(routes=self._routes()))
+
+    @classmethod
+    def fresh(cls, customers: int) -> Self:
+        return cls(
+            customers,
+            client_id="colonnade-" + secrets.token_hex(4),
+            client_secret=secrets.token_urlsafe(24),
+        )
+
+    def connector_settings(self) -> dict[str, Any]:
+        return {"client_id": self.client_id, "client_secret": self.client_secret}
 
     def reset(self) -> None:
         """Back to the seed: accounts, no tokens, no cursors, zero API usage."""

@@ -8,7 +8,7 @@ import secrets
 import threading
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import ClassVar
+from typing import Any, ClassVar, Self
 
 from lxml import etree
 from starlette.applications import Starlette
@@ -92,6 +92,13 @@ class ErpSandbox(Provider):
                 ]
             )
         )
+
+    @classmethod
+    def fresh(cls, customers: int) -> Self:
+        return cls(customers, user="COLONNADE", password=secrets.token_urlsafe(18))
+
+    def connector_settings(self) -> dict[str, Any]:
+        return {"username": self.user, "password": self.password}
 
     def reset(self) -> None:
         seed = SeedData.build(customers=self.customers)

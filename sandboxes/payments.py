@@ -10,7 +10,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -140,6 +140,17 @@ class PaymentsSandbox(Provider):
         self._lock = threading.Lock()
         self.reset()
         self.app = CaptureCycle(Starlette(routes=self._routes()))
+
+    @classmethod
+    def fresh(cls, customers: int) -> Self:
+        return cls(customers, api_keys={"sk_test_" + secrets.token_urlsafe(24)})
+
+    def connector_settings(self) -> dict[str, Any]:
+        return {"api_key": next(iter(sorted(self.api_keys)))}
+
+    def send_webhooks(self, url: str, secret: str) -> bool:
+        self.webhooks.configure(url, secret)
+        return True
 
     def reset(self) -> None:
         seed = SeedData.build(customers=self.customers_seeded)

@@ -9,12 +9,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from typing import ClassVar
+from typing import Any, ClassVar, Self
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from colonnade.sandboxes import hostile, wire
 from colonnade.sandboxes.faults import Fault, FaultBook
@@ -31,6 +31,9 @@ class Provider:
     name: ClassVar[str] = "provider"
     wire_format: ClassVar[hostile.WireFormat] = "json"
     """The format hostile replies (huge_body, huge_text, many_attributes) are written in."""
+
+    app: ASGIApp
+    """The provider's routes (a subclass sets it); mounted at ``/<connector>`` by SandboxSet."""
 
     def __init__(self) -> None:
         self.faults = FaultBook()
@@ -55,6 +58,24 @@ class Provider:
 
     def finalize(self, request: Request, response: Response) -> None:
         """Hook for headers every response carries (limit info, request ids)."""
+
+    # Embedding (colonnade.embedded, SandboxSet) ------------------------------------------
+    @classmethod
+    def fresh(cls, customers: int) -> Self:
+        """A provider with credentials made for this process: override to generate them.
+        (Every provider's constructor takes ``customers`` first: the shared seed's size.)"""
+        return cls(customers)  # type: ignore[call-arg]
+
+    def connector_settings(self) -> dict[str, Any]:
+        """What the connector needs, besides its base URL, to talk to this provider."""
+        return {}
+
+    def send_webhooks(self, url: str, secret: str) -> bool:
+        """Sign and send this provider's webhooks to ``url``; False if it sends none."""
+        return False
+
+    def reset(self) -> None:
+        """Restore seed data (faults and calls are cleared by ``SandboxSet.reset``)."""
 
     # Wiring ---------------------------------------------------------------------------
     def route(

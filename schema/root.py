@@ -1,4 +1,4 @@
-"""Query and Mutation roots."""
+"""The commerce graph's root fields, one class per port they need (see ``schema.plugins``)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from colonnade.schema.types import Customer, CustomerConnection, Payment, SalesO
 
 
 @strawberry.type
-class Query:
+class CustomerQuery:
     @strawberry.field(
         description="A customer by CRM id; null if none exists.",
         extensions=[requires("customers:read")],
@@ -34,6 +34,9 @@ class Query:
     ) -> CustomerConnection | None:
         return connection(await queries.customer_page(info, first, after), after)
 
+
+@strawberry.type
+class OrderQuery:
     @strawberry.field(
         description="A sales order by its ERP number.",
         extensions=[requires("orders:read")],
@@ -42,6 +45,9 @@ class Query:
     async def sales_order(self, info: Info[Any, Any], number: strawberry.ID) -> SalesOrder | None:
         return await queries.sales_order(info, str(number))  # type: ignore[return-value]
 
+
+@strawberry.type
+class PaymentQuery:
     @strawberry.field(
         description="A payment by its provider id.",
         extensions=[requires("payments:read")],
@@ -83,11 +89,12 @@ class CreatePaymentInput:
     description: str | None = None
 
 
-@strawberry.type
-class Mutation:
-    """Nullable results: in a document with several mutations, one failing must not null
-    the others' results (a payment already made would be lost to the client)."""
+# Nullable results: in a document with several mutations, one failing must not null the
+# others' results (a payment already made would be lost to the client).
 
+
+@strawberry.type
+class OrderMutation:
     @strawberry.mutation(
         description="Create a sales order in the ERP for a CRM customer.",
         extensions=[requires("orders:write")],
@@ -105,6 +112,9 @@ class Mutation:
             idempotency_key=input.idempotency_key,
         )
 
+
+@strawberry.type
+class PaymentMutation:
     @strawberry.mutation(
         description="Charge a CRM customer through the payment provider.",
         extensions=[requires("payments:write")],

@@ -11,8 +11,12 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import Info
 
+from colonnade.connectors.sensors.occupancy import OccupancyBoard
 from colonnade.errors import BadUserInput
+from colonnade.events.feature import EventsFeature
+from colonnade.events.mqtt import MqttIngest
 from colonnade.resolvers import sensors
+from colonnade.runtime import Runtime
 
 
 @strawberry.type(description="A desk's virtual sensor: presence or power draw, debounced.")
@@ -65,3 +69,17 @@ async def desk_changes(info: Info[Any, Any], floor: int) -> AsyncGenerator[DeskO
         raise GraphQLError(exc.message, extensions=exc.as_extensions()) from None
     async for view in sensors.changes(info, floor):
         yield to_type(view)
+
+
+def start_sensors(feature: EventsFeature, runtime: Runtime) -> None:
+    """With ``sensors.enabled``: the occupancy board, fed by MQTT ingest."""
+    settings = runtime.settings.sensors
+    if settings.enabled:
+        board = OccupancyBoard(
+            feature.broker.publish,
+            prefix=settings.topic_prefix,
+            debounce_s=settings.debounce_s,
+            threshold_w=settings.power_threshold_w,
+        )
+        feature.sensors = board
+        feature.add_service(MqttIngest(settings, board.on_message))

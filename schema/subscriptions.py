@@ -1,4 +1,4 @@
-"""The Subscription root: live updates over graphql-transport-ws (``/graphql``)."""
+"""Subscription roots: live updates over graphql-transport-ws (``/graphql``)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ class PaymentUpdate:
 
 
 @strawberry.type
-class Subscription:
+class PaymentSubscription:
     @strawberry.subscription(
         description="Status changes of a customer's payments, as the provider reports them."
     )
@@ -43,6 +43,9 @@ class Subscription:
                 changed_at=datetime.fromtimestamp(update["created"], tz=UTC),
             )
 
+
+@strawberry.type
+class SensorSubscription:
     @strawberry.subscription(description="Desks of a floor whose occupancy changed.")
     async def desk_occupancy(
         self, info: Info[Any, Any], floor: int

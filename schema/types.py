@@ -79,6 +79,11 @@ class Customer:
     def payment_customer_id(self) -> str | None:
         return queries.link(self, "payment_customer_id")  # type: ignore[arg-type]
 
+
+@strawberry.type
+class CustomerOrders:
+    """``Customer.salesOrders``: in the graph where an ``OrderBook`` is."""
+
     @strawberry.field(
         description="Sales orders from the ERP; null (with an error) if it failed.",
         extensions=[requires("orders:read")],
@@ -86,6 +91,11 @@ class Customer:
     )
     async def sales_orders(self, info: Info[Any, Any]) -> list[SalesOrder] | None:
         return await queries.orders_of(info, self)  # type: ignore[arg-type,return-value]
+
+
+@strawberry.type
+class CustomerPayments:
+    """``Customer.payments``: in the graph where a ``PaymentGateway`` is."""
 
     @strawberry.field(
         description="Most recent payments first; null (with an error) if it failed.",

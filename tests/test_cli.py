@@ -14,7 +14,7 @@ from colonnade.cli import main
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("COLONNADE_")}
-    return subprocess.run(  # noqa: S603 - our own CLI
+    return subprocess.run(
         [sys.executable, "-m", "colonnade", *args],
         capture_output=True,
         text=True,

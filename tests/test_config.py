@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from colonnade.config import load_settings
+from colonnade.config import Settings, load_settings
 from colonnade.errors import ConfigError
-from colonnade.resolvers.services import build_services
+from colonnade.platform import Services, assemble, discover
+from colonnade.platform.settings import connector_settings
 from colonnade.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,7 +23,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_the_example_config_is_valid() -> None:
     settings = load_settings(ROOT / "colonnade.example.toml")
-    assert settings.connectors.crm.base_url == "https://example.my.salesforce.com"
+    assert settings.connectors["crm"]["base_url"] == "https://example.my.salesforce.com"
     assert settings.cache.tiers["short"].stale_if_error_s == 60
     assert settings.cache.tiers["static"].ttl_s == 86_400  # defaults kept beside overrides
 
@@ -33,7 +34,7 @@ def test_environment_overrides_the_file(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("COLONNADE_CONNECTORS__ERP__RETRY__MAX_ATTEMPTS", "5")
     settings = load_settings(path)
     assert settings.server.port == 9100
-    assert settings.connectors.erp.retry.max_attempts == 5
+    assert connector_settings(settings, discover())["erp"].retry.max_attempts == 5
 
 
 def test_a_bad_value_names_the_key_the_value_and_the_variable(tmp_path) -> None:
@@ -95,29 +96,40 @@ def _with(**connectors: object):
 def test_missing_credentials_fail_at_start_naming_the_variables() -> None:
     settings = _with(payments={"api_key": None})
     with pytest.raises(ConfigError) as error:
-        build_services(Runtime.create(settings))
+        _services(settings)
     assert "COLONNADE_CONNECTORS__PAYMENTS__API_KEY" in str(error.value)
     assert "_FILE" in str(error.value)
 
 
 def test_a_missing_wsdl_fails_at_start() -> None:
     with pytest.raises(ConfigError, match="does not exist"):
-        build_services(Runtime.create(_with(erp={"wsdl": "/nowhere/service.wsdl"})))
+        _services(_with(erp={"wsdl": "/nowhere/service.wsdl"}))
 
 
 def test_an_unknown_cache_tier_fails_at_start() -> None:
     settings = _with(erp={"cache_tiers": {"orders_by_customer": "forever"}})
     with pytest.raises(ConfigError, match=r"'forever'.*Defined tiers"):
-        build_services(Runtime.create(settings))
+        _services(settings)
 
 
 def test_an_unknown_operation_in_cache_tiers_fails_at_start() -> None:
     settings = _with(erp={"cache_tiers": {"orders": "short"}})
     with pytest.raises(ConfigError, match="orders_by_customer"):
-        build_services(Runtime.create(settings))
+        _services(settings)
 
 
-def test_a_missing_base_url_says_how_to_set_it() -> None:
-    settings = _with(crm={"base_url": None})
-    with pytest.raises(ConfigError, match="COLONNADE_CONNECTORS__CRM__BASE_URL"):
-        build_services(Runtime.create(settings))
+def test_a_missing_base_url_leaves_the_connector_off_and_says_why() -> None:
+    services = _services(_with(crm={"base_url": None}))
+    assert "crm" not in services.names
+    assert services.unavailable["crm"] == "not configured (connectors.crm.base_url is not set)"
+
+
+def test_a_table_for_a_connector_that_is_not_installed_is_refused() -> None:
+    with pytest.raises(
+        ConfigError, match=r"no connector named 'crn' is installed \(installed: crm"
+    ):
+        _services(load_settings(connectors={"crn": {"base_url": "http://x"}}))
+
+
+def _services(settings: Settings) -> Services:
+    return assemble(settings, Runtime.create(settings)).services

@@ -2,7 +2,7 @@
 
 What a schema author uses, on each field declaration::
 
-    @strawberry.field(extensions=[requires("payments:read")],
+    @strawberry.field(extensions=[requires("invoices:read")],
                       directives=cost(1, slicing_argument="first", assumed_size=10))
 
 ``requires`` (``scopes.py``) is checked before the resolver runs; ``cost`` (``cost.py``) prices

@@ -69,7 +69,7 @@ class IsAuthenticated(BasePermission):
 
 
 def requires(*scopes: str, authenticated: bool = False) -> PermissionExtension:
-    """``extensions=[requires("payments:write")]``: all of ``scopes`` are needed."""
+    """``extensions=[requires("invoices:write")]``: all of ``scopes`` are needed."""
     permissions: list[BasePermission] = []
     if authenticated:
         permissions.append(IsAuthenticated())

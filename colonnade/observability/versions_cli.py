@@ -23,18 +23,18 @@ def _declared(settings: Settings) -> list[dict[str, Any]]:
     from colonnade.embedded import start_sandbox, wants_sandbox
     from colonnade.observability.routes import connectors_of
     from colonnade.observability.versions import ConnectorVersion
-    from colonnade.resolvers.services import build_services
+    from colonnade.platform import assemble
     from colonnade.runtime import Runtime
 
     served = None
     if wants_sandbox(settings):
         settings, served = start_sandbox(settings)
     try:
-        services = build_services(Runtime.create(settings))
+        services = assemble(settings, Runtime.create(settings)).services
         return [ConnectorVersion(c.name, c.api_version).as_dict() for c in connectors_of(services)]
     finally:
         if served is not None:
-            served.stop()  # type: ignore[attr-defined]
+            served.stop()
 
 
 def _seen(settings: Settings, url: str) -> list[dict[str, Any]] | None:

@@ -16,8 +16,7 @@ import contextlib
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 import structlog
 from pydantic import TypeAdapter
@@ -33,6 +32,7 @@ from colonnade.errors import (
     UpstreamTimeout,
     UpstreamUnauthenticated,
 )
+from colonnade.fetched import Fetched
 from colonnade.observability.tracing import traced_batch
 from colonnade.pipeline import deadline
 from colonnade.pipeline.cache import (
@@ -55,20 +55,6 @@ K = TypeVar("K", bound=Hashable)
 _log = structlog.get_logger("colonnade.pipeline")
 _LOCK_POLL_S = 0.02
 _MAX_REMEMBERED_TAGS = 10_000
-
-
-@dataclass(frozen=True, slots=True)
-class Fetched(Generic[T]):
-    """A value and where it came from, so resolvers can label stale data for the client."""
-
-    value: T
-    stale: bool = False
-    as_of: float | None = None
-    """Wall-clock time the provider produced it (None: just now)."""
-    reason: str | None = None
-    """Why stale data was served: stale_while_revalidate, stale_if_error or last_known_good."""
-    error_code: str | None = None
-    """With stale_if_error: the code of the failure the stale value stood in for."""
 
 
 class ConnectorPipeline:

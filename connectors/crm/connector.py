@@ -15,7 +15,7 @@ import httpx
 from pydantic import TypeAdapter
 
 from colonnade.auth import OAuth2ClientCredentials, Secret
-from colonnade.config import CrmSettings, required
+from colonnade.config import required
 from colonnade.connector import HttpConnector
 from colonnade.connectors.crm import soql
 from colonnade.connectors.crm.mapping import to_customer
@@ -27,6 +27,7 @@ from colonnade.connectors.crm.models import (
     QUERY,
     SfAccount,
 )
+from colonnade.connectors.crm.settings import CrmSettings
 from colonnade.connectors.domain import Customer, CustomerPage
 from colonnade.connectors.ports import PerKey
 from colonnade.errors import (
@@ -34,7 +35,7 @@ from colonnade.errors import (
     UpstreamError,
     UpstreamRateLimited,
 )
-from colonnade.pipeline.core import Fetched
+from colonnade.fetched import Fetched
 from colonnade.pipeline.operation import Operation
 from colonnade.pipeline.resilient import Attempt
 from colonnade.runtime import Runtime

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from colonnade.auth import BasicAuth, Secret
-from colonnade.config import ErpSettings, required
+from colonnade.config import required
 from colonnade.connectors.domain import SalesOrder, SalesOrderDraft
 from colonnade.connectors.erp.mapping import create_request, reference_for, to_sales_order
 from colonnade.connectors.erp.models import (
@@ -29,6 +29,7 @@ from colonnade.connectors.erp.models import (
     SapOrder,
     UnreadableOrder,
 )
+from colonnade.connectors.erp.settings import ErpSettings
 from colonnade.connectors.ports import PerKey
 from colonnade.errors import (
     StateUnavailable,

@@ -16,7 +16,6 @@ import httpx
 from pydantic import TypeAdapter
 
 from colonnade.auth import BearerKeyAuth, Secret
-from colonnade.config import PaymentsSettings
 from colonnade.connector import HttpConnector
 from colonnade.connectors.domain import Payment, PaymentDraft
 from colonnade.connectors.payments.mapping import to_minor, to_payment
@@ -25,6 +24,7 @@ from colonnade.connectors.payments.models import (
     PAYMENT_INTENT_LIST,
     StripePaymentIntent,
 )
+from colonnade.connectors.payments.settings import PaymentsSettings
 from colonnade.connectors.ports import PerKey
 from colonnade.errors import BadUserInput, UpstreamError
 from colonnade.pipeline.operation import Kind, Operation

@@ -21,8 +21,8 @@ from colonnade.connectors.payments.connector import customer_tag, payment_tag
 from colonnade.connectors.ports import PaymentGateway
 from colonnade.events.audit import AuditLog, Entry
 from colonnade.events.model import Described, Event, ObjectState
+from colonnade.fetched import Fetched
 from colonnade.pipeline.cache import ResponseCache
-from colonnade.pipeline.core import Fetched
 
 # Stripe's PaymentIntent lifecycle, in the order an intent moves through it.
 STATUS_RANK = {

@@ -61,7 +61,7 @@ class ServeProcess:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> ServeProcess:
-        self.proc = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
+        self.proc = subprocess.Popen(
             [sys.executable, "-m", "colonnade", "serve", "--port", str(self.port)],
             env=self.env,
             stdout=subprocess.DEVNULL,

@@ -27,7 +27,7 @@ CREATE = """mutation($key: String!, $amount: Decimal!) { createPayment(input: {
 def cli(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COLONNADE_")}
     env["COLONNADE_EVENTS__DATA_DIR"] = str(data)
-    return subprocess.run(  # noqa: S603 - our own CLI
+    return subprocess.run(
         [sys.executable, "-m", "colonnade", *args],
         env=env,
         capture_output=True,

@@ -81,11 +81,11 @@ def test_storm_on_two_replicas_sharing_one_redis(
     env = {k: v for k, v in os.environ.items() if not k.startswith("COLONNADE_")}
     env.update(COLONNADE_REDIS_URL=url, COLONNADE_STATE_PREFIX=prefix)
     run = [sys.executable, "-m", "colonnade", "audit"]
-    verified = subprocess.run(  # noqa: S603 - our own CLI
+    verified = subprocess.run(
         [*run, "verify"], env=env, capture_output=True, text=True, check=False
     )
     assert verified.returncode == 0, verified.stdout + verified.stderr
-    listed = subprocess.run([*run, "list"], env=env, capture_output=True, text=True, check=True)  # noqa: S603
+    listed = subprocess.run([*run, "list"], env=env, capture_output=True, text=True, check=True)
     audited = {json.loads(line)["request_id"] for line in listed.stdout.splitlines()}
     assert audited == {
         r["id"] for r in outcomes(url, prefix) if r["outcome"].startswith("applied:")

@@ -53,7 +53,7 @@ def mqtt_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         port = s.getsockname()[1]
     conf = tmp_path_factory.mktemp("mosquitto") / "mosquitto.conf"
     conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
-    proc = subprocess.Popen([binary, "-c", str(conf)])  # noqa: S603
+    proc = subprocess.Popen([binary, "-c", str(conf)])
     try:
         wait_for(lambda: _answers(port), 10, "mosquitto up")
         yield port

@@ -7,9 +7,9 @@ from graphql import parse
 from support import NESTED_QUERY
 
 from colonnade.gateway.cost import CostAnalyzer
-from colonnade.schema import build_schema
+from colonnade.platform.graph import full_schema
 
-ANALYZER = CostAnalyzer(build_schema()._schema)
+ANALYZER = CostAnalyzer(full_schema()._schema)
 
 
 def price(query: str, variables: dict | None = None) -> int:
@@ -126,7 +126,7 @@ async def test_a_client_cost_budget_is_shared_by_replicas(
 
 
 def test_a_repeated_query_is_priced_per_list_size_it_reads() -> None:
-    analyzer = CostAnalyzer(build_schema()._schema)
+    analyzer = CostAnalyzer(full_schema()._schema)
     document = parse(NESTED_QUERY)
     prices = [
         analyzer.cached_cost(NESTED_QUERY, document, None, {"first": n}) for n in (100, 10, 100)

@@ -16,7 +16,7 @@ def test_the_demo_prints_a_development_key_that_may_write() -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("COLONNADE_")}
     env["COLONNADE_SERVER__LOG_LEVEL"] = "warning"
-    proc = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
+    proc = subprocess.Popen(
         [sys.executable, "-m", "colonnade", "serve", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,

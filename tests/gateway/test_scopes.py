@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gateway_support import CREATE_PAYMENT, PAYMENT_INPUT, client_key, locked
 
-from colonnade.schema import build_schema
+from colonnade.platform.graph import full_schema
 
 
 async def pay(facade, key: str):
@@ -68,7 +68,7 @@ async def test_pattern_scopes_from_the_config(make_facade, providers) -> None:
 
 
 def test_scopes_and_costs_are_federation_directives_in_the_sdl() -> None:
-    sdl = build_schema().as_str()
+    sdl = full_schema().as_str()
     assert "https://specs.apollo.dev/federation/v2.9" in sdl
     assert (
         "createPayment(input: CreatePaymentInput!): Payment @cost(weight: 2) "

@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).parents[2]))
 
 from hostile_cases import CASES, JSON_CT
 
-from colonnade.schema import build_schema
+from colonnade.platform.graph import full_schema
 
 TRACE = re.compile(r'Traceback \(most recent call last\)|File "[^"]+", line \d+')
 
@@ -124,7 +124,7 @@ def _known_operations(fn: Any) -> Any:
 def fuzz_operations(client: httpx.Client, tally: Tally, examples: int, until: float) -> None:
     # The SDL is a federation subgraph's: it uses directives it imports with @link rather than
     # defines, so it is built without SDL validation (the operations are about types and fields).
-    sdl = graphql.build_schema(build_schema().as_str(), assume_valid_sdl=True)
+    sdl = graphql.build_schema(full_schema().as_str(), assume_valid_sdl=True)
     scalars = scalar_strategies()
     operations = st.one_of(
         queries(sdl, custom_scalars=scalars).map(lambda q: ("query", q)),

@@ -70,7 +70,7 @@ async def test_a_sunset_announced_by_the_sandbox_is_counted_and_logged_once(
 
 
 def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - our own CLI
+    return subprocess.run(
         [sys.executable, "-m", "colonnade", *args],
         capture_output=True,
         text=True,

@@ -1,0 +1,95 @@
+"""What a connector package declares about itself, once: the only thing the engine reads.
+
+A ``ConnectorPlugin`` names the connector, its settings model, how it is built, the ports it
+implements, its sandbox and its part of the graph. A ``GraphPart`` is a slice of the schema
+written against ports, not connectors (the commerce graph asks for a ``CustomerDirectory``,
+whichever connector provides it), so swapping a provider means replacing one implementation.
+Packages hand these to the engine through the ``colonnade.plugins`` entry point group
+(``colonnade.platform.discovery``); the engine never imports a connector by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+
+from colonnade.config import ConnectorSettings
+
+if TYPE_CHECKING:
+    from colonnade.events.feature import EventsFeature, HandlerFactory
+    from colonnade.runtime import Runtime
+
+S = TypeVar("S", bound=ConnectorSettings)
+
+
+@dataclass(frozen=True, kw_only=True)
+class GraphPart:
+    """A slice of the schema: root fields, and fields added to types other parts own.
+
+    ``extends`` maps a Strawberry type (``Money``) to a Strawberry type whose fields are added
+    to it (``MoneyConversion.converted_to``): a connector adds ``Money.convertedTo`` without
+    editing the module that defines ``Money``. The part is in the graph when every port in
+    ``requires`` is provided; otherwise it is left out, or served with fields that answer
+    ``CONNECTOR_UNAVAILABLE`` (``graph.unavailable_fields``)."""
+
+    name: str
+    query: type | None = None
+    mutation: type | None = None
+    subscription: type | None = None
+    extends: Mapping[type, type] = field(default_factory=dict)
+    requires: tuple[type, ...] = ()
+    start: Callable[[EventsFeature, Runtime], None] | None = None
+    """Called once the events feature exists: start a feed (MQTT ingest) this part serves."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConnectorPlugin(Generic[S]):
+    """One connector, declared once (see README "Adding a connector")."""
+
+    name: str
+    settings: type[S]
+    build: Callable[[S, Runtime], Any]
+    """Usually the connector class: called once at start-up with its validated settings."""
+    provides: tuple[type, ...] = ()
+    """The ports (Protocols from the graph's side) the built connector implements."""
+    graph: GraphPart | None = None
+    """Root fields of this connector alone (its ports' parts are declared by the graph)."""
+    sandbox: str | None = None
+    """``"module:Class"`` of its sandbox provider, imported only when the sandbox is wanted."""
+    webhooks: Callable[[Any, Runtime], HandlerFactory] | None = None
+    """The handler for signed webhooks from this provider (``POST /webhooks/<name>``)."""
+    description: str = ""
+
+    def configured(self, settings: S) -> bool:
+        """A connector without a base URL (and no sandbox filling it in) is left unbuilt."""
+        return bool(settings.base_url)
+
+
+class SandboxGroup(Protocol):
+    """Sandbox providers served together (the embedded default, ``colonnade sandbox``)."""
+
+    app: Any
+
+    def set_base_latency(self, seconds: float) -> None: ...
+
+    def connector_settings(self, name: str) -> dict[str, Any]:
+        """Credentials the connector ``name`` needs to reach its sandbox (no base URL)."""
+        ...
+
+    def send_webhooks(self, name: str, url: str, secret: str) -> bool:
+        """Have provider ``name`` sign and send its webhooks to ``url``; False if it sends none."""
+        ...
+
+    def serve(self, host: str = "127.0.0.1", port: int = 0) -> Any: ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class SandboxHost:
+    """Builds a ``SandboxGroup`` from ``{connector name: "module:ProviderClass"}``: the
+    sandboxes are a plugin too, so an installed Colonnade without them still serves."""
+
+    build: Callable[[Mapping[str, str], int], SandboxGroup]
+
+
+Plugin = ConnectorPlugin[Any] | GraphPart | SandboxHost

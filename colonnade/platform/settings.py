@@ -1,0 +1,60 @@
+"""Each connector's settings, validated by the model its plugin declares.
+
+``Settings.connectors`` is a plain table (``[connectors.fx]``, ``COLONNADE_CONNECTORS__FX__…``),
+so adding a connector never adds a required key to anyone's configuration and removing one
+leaves nothing to migrate. The tables are validated as one pydantic model made from the
+installed plugins, so a bad value is reported like any other setting (key, value, variable);
+a table for a connector this installation does not have is a typo, refused with the names
+that exist.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model
+
+from colonnade.config import ConnectorSettings, Settings, describe_errors
+from colonnade.errors import ConfigError
+from colonnade.platform.discovery import Registry, discover
+
+
+@functools.cache
+def _model(registry: Registry) -> type[BaseModel]:
+    fields: Any = {c.name: (c.settings, c.settings()) for c in registry.connectors}
+    return create_model(
+        "ConnectorTables", __config__=ConfigDict(extra="forbid", frozen=True), **fields
+    )
+
+
+def check_tables(raw: dict[str, Any]) -> None:
+    """``Settings``' validator: each installed connector's table, and no table for another."""
+    registry = discover()
+    _refuse_unknown(raw, registry)
+    _model(registry).model_validate(raw)
+
+
+def _refuse_unknown(raw: dict[str, Any], registry: Registry) -> None:
+    known = {c.name for c in registry.connectors}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ValueError(
+            f"no connector named {unknown[0]!r} is installed "
+            f"(installed: {', '.join(sorted(known)) or 'none'})"
+        )
+
+
+def connector_settings(settings: Settings, registry: Registry) -> dict[str, ConnectorSettings]:
+    """Every known connector's validated settings (defaults where the config says nothing)."""
+    known = {c.name for c in registry.connectors}
+    try:
+        _refuse_unknown(settings.connectors, registry)
+    except ValueError as exc:
+        raise ConfigError(f"connectors: {exc}") from None
+    try:
+        tables = _model(registry).model_validate(settings.connectors)
+    except ValidationError as exc:
+        lines = describe_errors(exc, ("connectors",))
+        raise ConfigError("\n".join(["invalid configuration:", *lines])) from None
+    return {name: getattr(tables, name) for name in known}
