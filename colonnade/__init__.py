@@ -20,7 +20,7 @@ from colonnade.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
-from colonnade.pipeline.core import Fetched
+from colonnade.fetched import Fetched
 from colonnade.pipeline.operation import Kind, Operation
 from colonnade.pipeline.resilient import Attempt
 from colonnade.runtime import Runtime

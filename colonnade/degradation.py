@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from colonnade.pipeline.core import Fetched
+from colonnade.fetched import Fetched
 
 
 @dataclass(slots=True)

@@ -21,7 +21,7 @@ from colonnade.errors import (
     UpstreamRejected,
     UpstreamUnavailable,
 )
-from colonnade.pipeline.core import Fetched
+from colonnade.fetched import Fetched
 from colonnade.sandboxes import Fault
 
 
