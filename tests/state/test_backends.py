@@ -13,10 +13,18 @@ import pytest
 
 from colonnade.state import (
     BreakerPolicy,
+    Breakers,
     BreakerState,
+    CacheStore,
+    CallState,
+    Locks,
     MemoryBackend,
+    RecordStore,
     RedisBackend,
     StateBackend,
+    Tags,
+    TokenBuckets,
+    Values,
     create_backend,
 )
 from colonnade.state.memory import open_period_s
@@ -66,6 +74,8 @@ async def trip(backend: StateBackend, key: str, now: float) -> None:
 
 async def test_conforms_to_protocol(backend: StateBackend) -> None:
     assert isinstance(backend, StateBackend)
+    for part in (Values, Locks, Tags, TokenBuckets, Breakers, CacheStore, RecordStore, CallState):
+        assert isinstance(backend, part), part  # a component may depend on just this part
     assert backend.name in {"memory", "redis"}
     assert await backend.ping() is True
 
