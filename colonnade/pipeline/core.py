@@ -79,7 +79,8 @@ class ConnectorPipeline:
         scope: str,
         tags: Sequence[str] = (),
     ) -> Fetched[T]:
-        return await self._read_one(op, args, fetch, codec, scope, tags, entry=None, looked=False)
+        [entry] = await self._lookup(op, [args], scope)
+        return await self._read_one(op, args, fetch, codec, scope, tags, entry)
 
     @traced_batch
     async def read_each(
@@ -94,18 +95,16 @@ class ConnectorPipeline:
     ) -> dict[K, Fetched[T] | BaseException]:
         """Many keys, one provider call per key (an API with no batch endpoint): one cache
         round trip for all keys, then the misses concurrently, each coalesced and bounded by
-        the bulkhead. Each key's call goes through its own breaker (see ``Operation.breaker``)."""
+        the bulkhead; each through its key's breaker (see ``Operation.breaker_scope``)."""
         unique = list(dict.fromkeys(keys))
-        entries: Sequence[Entry | None] = [None] * len(unique)
-        if self._tier(op) is not None:
-            entries = await self.cache.lookup([self.cache.key(op, k, scope) for k in unique])
+        entries = await self._lookup(op, unique, scope)
 
         def one(k: K) -> AttemptFn[T]:
             return lambda attempt: fetch_one(k, attempt)
 
         outcomes = await asyncio.gather(
             *(
-                self._read_one(op, k, one(k), codec, scope, tags_for(k), entry, looked=True)
+                self._read_one(op, k, one(k), codec, scope, tags_for(k), entry)
                 for k, entry in zip(unique, entries, strict=True)
             ),
             return_exceptions=True,
@@ -124,19 +123,17 @@ class ConnectorPipeline:
         scope: str,
         tags: Sequence[str],
         entry: Entry | None,
-        *,
-        looked: bool,
     ) -> Fetched[T]:
-        """Fresh hit, stale hit (refresh behind), or miss (coalesced load; stale if it fails).
-        ``looked``: ``entry`` is what the cache held (else it is looked up here)."""
+        """Fresh hit, stale hit (refresh behind), or miss (coalesced load; stale if it fails);
+        ``entry`` is what the cache held for ``args``."""
         tier = self._tier(op)
         key = self.cache.key(op, args, scope)
         group = op.group_of(args)
         if tier is None:
-            call = lambda: self.caller.call(op, fetch, idempotent=True, group=group)  # noqa: E731
-            return Fetched(await self.coalescer.join(op, key, call))
-        if not looked:
-            [entry] = await self.cache.lookup([key])
+            uncached = self.coalescer.join(
+                op, key, lambda: self.caller.call(op, fetch, idempotent=True, group=group)
+            )
+            return Fetched(await uncached)
         lookup: Lookup[T] = look(entry, codec, tier, time.time())
         self.cache.count(op, tier, lookup.outcome)
 
@@ -284,6 +281,12 @@ class ConnectorPipeline:
     def _tier(self, op: Operation) -> Tier | None:
         return self.cache.tier(op, self.settings.cache_tiers.get(op.name))
 
+    async def _lookup(self, op: Operation, keys: Sequence[Any], scope: str) -> list[Entry | None]:
+        """What the cache holds for each key (one round trip; nothing when uncached)."""
+        if self._tier(op) is None:
+            return [None] * len(keys)
+        return await self.cache.lookup([self.cache.key(op, k, scope) for k in keys])
+
     async def _load(
         self,
         op: Operation,
@@ -344,7 +347,7 @@ class ConnectorPipeline:
     ) -> Mapping[str, T | UpstreamError]:
         """One resilient call for ``keys``; with key groups, one per group, through the
         group's breaker — a failing group fails only its own keys."""
-        if not isinstance(op.breaker, KeyGroups):
+        if not isinstance(op.breaker_scope, KeyGroups):
             return await self.caller.call(op, lambda a: fetch(keys, a), idempotent=True)
         groups: dict[str | None, list[str]] = {}
         for k in keys:

@@ -70,7 +70,7 @@ class IdempotencyRecords:
         group: str | None = None,
     ) -> T:
         """``scope`` (whose credentials) keeps two clients' equal keys apart; ``group`` is the
-        breaker group of the write (see ``Operation.breaker``)."""
+        breaker group of the write (see ``Operation.breaker_scope``)."""
         digest = hashlib.sha256(f"{scope}\0{key}".encode()).hexdigest()[:40]
         record_key = f"idem:{op.connector}:{op.name}:{digest}"
         lock_key = record_key + ":lock"

@@ -14,7 +14,7 @@ class Kind(StrEnum):
 
 
 class BreakerScope(StrEnum):
-    """Which calls share one circuit breaker (see ``Operation.breaker``)."""
+    """Which calls share one circuit breaker (see ``Operation.breaker_scope``)."""
 
     CONNECTOR = "connector"
     """Every operation of the connector: one failing endpoint pauses them all."""
@@ -29,7 +29,9 @@ class KeyGroups:
     For a provider that fails per partition — the EU VIES VAT service is down per member
     state — ``KeyGroups("member_state", lambda vat: vat[:2].upper())``: DE failing opens only
     DE's breaker, FR is still called. ``name`` names the grouping; operations declaring the
-    same name share their groups' breakers (``<connector>.<name>:<group>``).
+    same name share their groups' breakers (``<connector>.<name>:<group>``). Keep groups
+    few (member states, regions, shards; never one per key): each is a breaker, a metric
+    series and an entry of ``/readyz``.
     """
 
     name: str
@@ -44,12 +46,13 @@ class Operation:
     ``native_idempotency``: the provider itself honours an idempotency key (Stripe); otherwise a
     keyed write is made safe by Colonnade's own idempotency record plus a reconcile step.
 
-    ``breaker`` is the scope of its circuit breaker: ``BreakerScope.CONNECTOR`` (one breaker
-    for all the connector's operations), ``BreakerScope.OPERATION`` (its own), or
-    ``KeyGroups`` (one per group of keys; the group function is given what the pipeline is
+    ``breaker_scope``: which calls share its circuit breaker — ``BreakerScope.CONNECTOR``
+    (one for all the connector's operations), ``BreakerScope.OPERATION`` (its own), or
+    ``KeyGroups`` (one per group of keys). The group function is given what the pipeline is
     given as the key: ``read``'s and ``write``'s ``args``, each key of ``read_each`` and
-    ``read_many`` — a ``read_many`` batch is then sent as one call per group). ``None``
-    (the default): the connector's configuration decides (``breaker.per_operation``).
+    ``read_many`` (a ``read_many`` batch is then sent as one call per group, so an open group
+    fails only its own keys). ``None`` (the default): the connector's configuration decides
+    (``connectors.<name>.breaker.per_operation``, else per connector).
     """
 
     connector: str
@@ -61,7 +64,7 @@ class Operation:
     """Keep the last good answer this long and serve it (labelled) when the provider fails."""
     version: str = "1"
     """Bump when the domain shape of the result changes: old cache entries stop matching."""
-    breaker: BreakerScope | KeyGroups | None = None
+    breaker_scope: BreakerScope | KeyGroups | None = None
 
     @property
     def qualified(self) -> str:
@@ -73,4 +76,4 @@ class Operation:
 
     def group_of(self, key: Any) -> str | None:
         """The breaker group of ``key`` (None: the operation is not grouped by key)."""
-        return self.breaker.group(key) if isinstance(self.breaker, KeyGroups) else None
+        return self.breaker_scope.group(key) if isinstance(self.breaker_scope, KeyGroups) else None

@@ -86,7 +86,7 @@ class ResilientCaller:
         return self._breakers[key]
 
     def breaker_key(self, op: Operation | str, group: str | None = None) -> str:
-        scope = op.breaker if isinstance(op, Operation) else None
+        scope = op.breaker_scope if isinstance(op, Operation) else None
         name = op.name if isinstance(op, Operation) else op
         if scope is None:
             per_op = self.settings.breaker.per_operation
@@ -100,9 +100,9 @@ class ResilientCaller:
     def breakers_of(self, op: Operation) -> list[CircuitBreaker]:
         """The breakers calls of ``op`` go through that exist so far in this process (a key
         group's breaker exists once a key of that group was called)."""
-        if not isinstance(op.breaker, KeyGroups):
+        if not isinstance(op.breaker_scope, KeyGroups):
             return [self.breaker(op)]
-        prefix = f"{self.connector}.{op.breaker.name}:"
+        prefix = f"{self.connector}.{op.breaker_scope.name}:"
         return [b for key, b in self._breakers.items() if key.startswith(prefix)]
 
     async def call(
@@ -117,7 +117,7 @@ class ResilientCaller:
     ) -> T:
         """Run ``attempt_fn`` until it succeeds or retrying is no longer right.
 
-        ``group``: the breaker group of the key this call is for (``Operation.breaker`` is
+        ``group``: the breaker group of the key this call is for (``Operation.breaker_scope`` is
         ``KeyGroups``; required then).
 
         ``reconcile`` (writes without provider idempotency) is asked before every retry, and

@@ -30,9 +30,9 @@ from colonnade.state import BreakerState, StateBackend
 from colonnade.telemetry import Telemetry
 
 MEMBER_STATE = KeyGroups("member_state", lambda vat: str(vat)[:2].upper())
-CHECK = Operation("vies", "check_vat", breaker=MEMBER_STATE)
-CHECK_MANY = Operation("vies", "check_vats", breaker=MEMBER_STATE)
-REGISTER = Operation("vies", "register", kind=Kind.WRITE, breaker=MEMBER_STATE)
+CHECK = Operation("vies", "check_vat", breaker_scope=MEMBER_STATE)
+CHECK_MANY = Operation("vies", "check_vats", breaker_scope=MEMBER_STATE)
+REGISTER = Operation("vies", "register", kind=Kind.WRITE, breaker_scope=MEMBER_STATE)
 BREAKER = {"min_calls": 2, "failure_ratio": 0.5, "window_s": 30, "break_s": 30}
 VALID = TypeAdapter(bool)
 
@@ -214,8 +214,8 @@ async def check_a_then_b(
 async def test_per_connector_scope_shares_one_breaker_across_operations(
     vies: VatProvider, backend: StateBackend
 ) -> None:
-    a = Operation("vies", "a", breaker=BreakerScope.CONNECTOR)
-    b = Operation("vies", "b", breaker=BreakerScope.CONNECTOR)
+    a = Operation("vies", "a", breaker_scope=BreakerScope.CONNECTOR)
+    b = Operation("vies", "b", breaker_scope=BreakerScope.CONNECTOR)
     p = pipeline(backend, per_operation=True)  # the declared scope wins over the default
     failed, other = await check_a_then_b(p, vies, a, b)
     assert all(isinstance(f, UpstreamUnavailable) for f in failed)
@@ -227,8 +227,8 @@ async def test_per_connector_scope_shares_one_breaker_across_operations(
 async def test_per_operation_scope_keeps_other_operations_called(
     vies: VatProvider, backend: StateBackend
 ) -> None:
-    a = Operation("vies", "a", breaker=BreakerScope.OPERATION)
-    b = Operation("vies", "b", breaker=BreakerScope.OPERATION)
+    a = Operation("vies", "a", breaker_scope=BreakerScope.OPERATION)
+    b = Operation("vies", "b", breaker_scope=BreakerScope.OPERATION)
     p = pipeline(backend)  # configured default: per connector
     failed, other = await check_a_then_b(p, vies, a, b)
     assert all(isinstance(f, UpstreamUnavailable) for f in failed)
