@@ -31,9 +31,9 @@ from colonnade.pipeline.coalesce import Coalescer
 from colonnade.pipeline.freshness import Lookup, look, stand_in
 from colonnade.pipeline.idempotency import IdempotencyRecords
 from colonnade.pipeline.keyed_write import KeyedWrites, outcome_unknown
-from colonnade.pipeline.operation import KeyGroups, Operation
+from colonnade.pipeline.operation import Operation
 from colonnade.pipeline.races import WriteRaces
-from colonnade.pipeline.resilient import Attempt, AttemptFn, ResilientCaller
+from colonnade.pipeline.resilient import Attempt, AttemptFn, FetchKeys, ResilientCaller
 from colonnade.pipeline.stampede import StampedeGuard
 from colonnade.state import StateBackend
 from colonnade.telemetry import Telemetry
@@ -42,7 +42,6 @@ __all__ = ["ConnectorPipeline", "Fetched"]  # Fetched: re-exported until callers
 
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
-FetchKeys = Callable[[list[str], Attempt], Awaitable[Mapping[str, T | UpstreamError]]]
 
 
 class ConnectorPipeline:
@@ -203,7 +202,7 @@ class ConnectorPipeline:
 
         async def load(cks: list[str]) -> Mapping[str, T | UpstreamError]:
             if tier is None:
-                return await self._call(op, cks, fetch_by_cache_key, group_for)
+                return await self.caller.call_keys(op, cks, fetch_by_cache_key, group_for)
             return await self._load_keys(
                 op,
                 cks,
@@ -313,7 +312,7 @@ class ConnectorPipeline:
         self,
         op: Operation,
         keys: list[str],
-        fetch: FetchKeys[T],
+        fetch: FetchKeys[str, T],
         codec: TypeAdapter[T],
         tier: Tier,
         tags_for: Callable[[str], Sequence[str]],
@@ -326,7 +325,7 @@ class ConnectorPipeline:
             found: dict[str, T | UpstreamError] = dict(found_elsewhere)
             missing = [k for k in keys if k not in found]
             if missing:
-                got = await self._call(op, missing, fetch, group_for)
+                got = await self.caller.call_keys(op, missing, fetch, group_for)
                 for k in missing:
                     if k not in got:
                         continue
@@ -337,34 +336,6 @@ class ConnectorPipeline:
                             await self.cache.store(k, value, codec, tier, tags)
                     found[k] = value
             return found
-
-    async def _call(
-        self,
-        op: Operation,
-        keys: list[str],
-        fetch: FetchKeys[T],
-        group_for: Callable[[str], str | None],
-    ) -> Mapping[str, T | UpstreamError]:
-        """One resilient call for ``keys``; with key groups, one per group, through the
-        group's breaker — a failing group fails only its own keys."""
-        if not isinstance(op.breaker_scope, KeyGroups):
-            return await self.caller.call(op, lambda a: fetch(keys, a), idempotent=True)
-        groups: dict[str | None, list[str]] = {}
-        for k in keys:
-            groups.setdefault(group_for(k), []).append(k)
-
-        async def one(group: str | None, part: list[str]) -> Mapping[str, T | UpstreamError]:
-            try:
-                return await self.caller.call(
-                    op, lambda a: fetch(part, a), idempotent=True, group=group
-                )
-            except UpstreamError as err:
-                return dict.fromkeys(part, err)
-
-        answers: dict[str, T | UpstreamError] = {}
-        for part in await asyncio.gather(*(one(g, ks) for g, ks in groups.items())):
-            answers.update(part)
-        return answers
 
     async def aclose(self) -> None:
         await self.coalescer.aclose()

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -36,6 +36,7 @@ from colonnade.state import CallState
 from colonnade.telemetry import AttemptRecord, Telemetry
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
 
 
 _MIN_ATTEMPT_S = 0.005
@@ -53,6 +54,8 @@ class Attempt:
 
 
 AttemptFn = Callable[[Attempt], Awaitable[T]]
+FetchKeys = Callable[[list[K], Attempt], Awaitable[Mapping[K, T | UpstreamError]]]
+"""One attempt for a batch of keys: a value or a per-key error for each key answered."""
 Reconcile = Callable[[], Awaitable[T | None]]
 
 
@@ -244,6 +247,33 @@ class ResilientCaller:
                     self.telemetry.breaker_seen(
                         self.connector, breaker.key, after.value, verdict=_VERDICT[verdict]
                     )
+
+    async def call_keys(
+        self,
+        op: Operation,
+        keys: list[K],
+        fetch: FetchKeys[K, T],
+        group_for: Callable[[K], str | None],
+    ) -> Mapping[K, T | UpstreamError]:
+        """One idempotent call for ``keys`` (a batch read); with key groups, one per group,
+        each through its group's breaker: a failing group answers its own keys with the
+        error and leaves the others answered."""
+        if not isinstance(op.breaker_scope, KeyGroups):
+            return await self.call(op, lambda a: fetch(keys, a), idempotent=True)
+        groups: dict[str | None, list[K]] = {}
+        for k in keys:
+            groups.setdefault(group_for(k), []).append(k)
+
+        async def one(group: str | None, part: list[K]) -> Mapping[K, T | UpstreamError]:
+            try:
+                return await self.call(op, lambda a: fetch(part, a), idempotent=True, group=group)
+            except UpstreamError as err:
+                return dict.fromkeys(part, err)
+
+        answers: dict[K, T | UpstreamError] = {}
+        for part in await asyncio.gather(*(one(g, ks) for g, ks in groups.items())):
+            answers.update(part)
+        return answers
 
     def _retry_delay(
         self, err: UpstreamError, number: int, idempotent: bool, started: float
