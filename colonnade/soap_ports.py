@@ -56,9 +56,9 @@ def wsdl_ports(client: zeep.Client, port_paths: Mapping[str, str]) -> dict[str, 
             if not isinstance(port.binding, SoapBinding):
                 continue
             name = f"{service_name}/{port_name}"
-            address = port.binding_options.get("address")
+            address = (port.binding_options or {}).get("address")  # None: no soap:address
             path = port_paths.get(name) or port_paths.get(port_name) or address_path(address)
-            proxy = client.bind(service_name, port_name)
+            proxy = client.create_service(port.binding.name.text, address or path)  # type: ignore[no-untyped-call]  # zeep
             found[name] = SoapPort(name, port.binding, proxy, path)
     known = set(found) | {n.split("/", 1)[1] for n in found}
     unknown = sorted(set(port_paths) - known)

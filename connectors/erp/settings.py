@@ -1,0 +1,15 @@
+"""The ERP connector's settings: the SOAP base's keys, with this ERP's WSDL and address."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+
+from colonnade.config import contracts_dir
+from colonnade.soap_settings import SoapSettings
+
+
+class ErpSettings(SoapSettings):
+    wsdl: Path = Field(default_factory=lambda: contracts_dir() / "erp" / "zsd_salesorder.wsdl")
+    service_path: str = "/sap/bc/srt/rfc/sap/zsd_salesorder/100/zsd_salesorder/zsd_salesorder"
