@@ -89,7 +89,8 @@ class FaultRule:
       the whole match (``r"^(?P<code>[A-Z]{2}\\d{3})\\b"``).
     - ``detail``: an element inside ``detail`` — a local name (any depth) or an XPath relative
       to the ``detail`` element, with ``namespaces`` for its prefixes; its text is the code.
-      ``detail_code`` then requires that text exactly; without it, any non-empty text matches.
+      ``detail_code`` then requires that text exactly, ``detail_regex`` searches it (the code
+      as for the faultstring); without either, any non-empty text matches and is the code.
 
     ``error`` is a ``colonnade.errors`` class or an ``ErrorCode``; ``retryable`` and
     ``counts_for_breaker`` (sets the error's ``counts_as_failure``, which the breaker reads)
@@ -102,25 +103,34 @@ class FaultRule:
     faultstring_regex: str | None = None
     detail: str | None = None
     detail_code: str | None = None
+    detail_regex: str | None = None
     namespaces: Mapping[str, str] = field(default_factory=dict)
     retryable: bool | None = None
     counts_for_breaker: bool | None = None
     _regex: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _detail_regex: re.Pattern[str] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
     _xpath: etree.XPath | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.error_class  # noqa: B018 - raises ConfigError for an unusable error
         if self.faultstring is not None and self.faultstring_regex is not None:
             raise ConfigError(f"{self}: give faultstring or faultstring_regex, not both")
-        if self.detail_code is not None and self.detail is None:
-            raise ConfigError(f"{self}: detail_code needs detail (the element carrying it)")
+        if (self.detail_code is not None or self.detail_regex is not None) and self.detail is None:
+            raise ConfigError(f"{self}: detail_code/detail_regex need detail (the element)")
+        if self.detail_code is not None and self.detail_regex is not None:
+            raise ConfigError(f"{self}: give detail_code or detail_regex, not both")
         if self.faultcode is not None:
             object.__setattr__(self, "faultcode", local_code(self.faultcode))
-        if self.faultstring_regex is not None:
+        for source, target in (("faultstring_regex", "_regex"), ("detail_regex", "_detail_regex")):
+            pattern = getattr(self, source)
+            if pattern is None:
+                continue
             try:
-                object.__setattr__(self, "_regex", re.compile(self.faultstring_regex))
+                object.__setattr__(self, target, re.compile(pattern))
             except re.error as exc:
-                raise ConfigError(f"{self}: faultstring_regex does not compile ({exc})") from None
+                raise ConfigError(f"{self}: {source} does not compile ({exc})") from None
         if self.detail is not None and not _NAME.match(self.detail):
             try:
                 xpath = etree.XPath(self.detail, namespaces=dict(self.namespaces))
@@ -155,14 +165,18 @@ class FaultRule:
                 return None
             found = text
         if self._regex is not None:
-            hit = self._regex.search(fault.faultstring)
+            hit = _code_in(self._regex, fault.faultstring)
             if hit is None:
                 return None
-            found = hit.group("code") if "code" in self._regex.groupindex else hit.group(0)
+            found = hit
         if self.detail is not None:
             code = self._detail_text(fault.detail)
             if not code or (self.detail_code is not None and code != self.detail_code):
                 return None
+            if self._detail_regex is not None:
+                code = _code_in(self._detail_regex, code)
+                if code is None:
+                    return None
             found = code
         return found
 
@@ -181,6 +195,14 @@ class FaultRule:
         if isinstance(first, str | bytes):
             return (first.decode() if isinstance(first, bytes) else first).strip()
         return None
+
+
+def _code_in(pattern: re.Pattern[str], text: str) -> str | None:
+    """The ``code`` group of the first match, else the whole match; None: no match."""
+    hit = pattern.search(text)
+    if hit is None:
+        return None
+    return hit.group("code") if "code" in pattern.groupindex else hit.group(0)
 
 
 def _code_matches(wanted: str, fault: SoapFault) -> bool:

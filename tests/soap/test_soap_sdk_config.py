@@ -25,7 +25,7 @@ from colonnade.soap_settings import SoapSettings
         ({"error": ValueError}, "upstream error class"),
         ({"error": UpstreamTimeout, "faultstring_regex": "("}, "does not compile"),
         ({"error": UpstreamTimeout, "detail": "a[", "detail_code": "x"}, "not a valid XPath"),
-        ({"error": UpstreamTimeout, "detail_code": "x"}, "needs detail"),
+        ({"error": UpstreamTimeout, "detail_code": "x"}, "need detail"),
         ({"error": UpstreamTimeout, "faultstring": "A", "faultstring_regex": "A"}, "not both"),
     ],
 )
