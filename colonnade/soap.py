@@ -179,7 +179,6 @@ class SoapConnector(HttpConnector):
             self.default_port = chosen if path is None else replace(chosen, path=path)
             self.ports[chosen.name] = self.default_port
         self._binding = self.default_port.binding
-        self._service_path = self.default_port.path
         self._by_operation: dict[str, SoapPort] = {}
         username = setting("username")
         if username:

@@ -17,6 +17,7 @@ from colonnade.sandboxes.provider import Provider
 from colonnade.sandboxes.xmlsafe import UnsafeXML, parse_xml
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+SOAP12_ENV = "http://www.w3.org/2003/05/soap-envelope"
 RFC_NS = "urn:sap-com:document:sap:rfc:functions"
 SAP_RT = "http://www.sap.com/webas/710/soap/runtime/abap/fault/generic"
 XML_TYPE = "text/xml; charset=utf-8"
@@ -102,6 +103,31 @@ def fault(
 soap_fault = fault  # for methods whose argument is named ``fault``
 
 
+def fault12(
+    code: str,
+    reason: str,
+    *,
+    subcode: str | None = None,
+    elements: Mapping[str, str] | None = None,
+    status: int = 500,
+) -> Response:
+    """SOAP 1.2 Fault; `code` is "Sender" or "Receiver" (prefixed env:)."""
+    env = etree.Element(f"{{{SOAP12_ENV}}}Envelope", nsmap={"env": SOAP12_ENV})
+    el = sub(sub(env, f"{{{SOAP12_ENV}}}Body"), f"{{{SOAP12_ENV}}}Fault")
+    code_el = sub(el, f"{{{SOAP12_ENV}}}Code")
+    sub(code_el, f"{{{SOAP12_ENV}}}Value", f"env:{code}")
+    if subcode is not None:
+        sub(sub(code_el, f"{{{SOAP12_ENV}}}Subcode"), f"{{{SOAP12_ENV}}}Value", subcode)
+    text = sub(sub(el, f"{{{SOAP12_ENV}}}Reason"), f"{{{SOAP12_ENV}}}Text", reason)
+    text.set("{http://www.w3.org/XML/1998/namespace}lang", "en")
+    if elements is not None:
+        holder = sub(el, f"{{{SOAP12_ENV}}}Detail")
+        for name, value in elements.items():
+            sub(holder, name, value)
+    body = etree.tostring(env, xml_declaration=True, encoding="utf-8")
+    return Response(body, status_code=status, media_type="application/soap+xml; charset=utf-8")
+
+
 def child(el: etree._Element | None, name: str) -> etree._Element | None:
     """The first child element with this local name (any namespace)."""
     if el is None:
@@ -123,6 +149,9 @@ class SoapProvider(Provider):
     """The faultstring of an injected 500, and of a soap_fault that names none."""
     server_detail: ClassVar[str | None] = None
     """SAP-style ``SystemFault`` text of a soap_fault that names no detail; None: no detail."""
+    envelopes: ClassVar[tuple[str, ...]] = (SOAP_ENV,)
+    """Envelope namespaces accepted (add ``SOAP12_ENV`` for a SOAP 1.2 service); the one a
+    request used is ``request.state.envelope``."""
 
     def accepts(self, operation: etree.QName) -> bool:
         """Whether the body element names an operation of this service."""
@@ -139,7 +168,8 @@ class SoapProvider(Provider):
         except etree.XMLSyntaxError as exc:
             request.state.soap_error = f"XML parse error: {exc}"
             return invalid
-        body = child(root, "Body") if etree.QName(root).namespace == SOAP_ENV else None
+        request.state.envelope = etree.QName(root).namespace
+        body = child(root, "Body") if request.state.envelope in self.envelopes else None
         payload = (
             next((c for c in body if isinstance(c.tag, str)), None) if body is not None else None
         )

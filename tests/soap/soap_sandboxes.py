@@ -1,8 +1,9 @@
 """Two small SOAP providers built on ``SoapProvider``, served over loopback for the SDK tests.
 
-- ``EchoSoapSandbox`` takes any operation at any path and refuses it with a ``soap:Client``
-  fault naming the operation and path it received: enough to prove a call reached the wire
-  with the right body element at the right address, for a WSDL we have no provider for.
+- ``EchoSoapSandbox`` takes any operation at any path, SOAP 1.1 or 1.2, and refuses it with a
+  Client (1.2: Sender) fault naming the operation, path and content type it received: enough to
+  prove a call reached the wire with the right body element at the right address, for a WSDL
+  we have no provider for. ``fault_status`` (500) is the HTTP status of that fault.
 - ``ViesSandbox`` answers VIES's ``checkVat`` the way the EU service does, including its habit
   of sending every fault as ``soap:Server`` with the code as the whole faultstring.
 """
@@ -28,9 +29,11 @@ VALID_VAT = {("DE", "811907980"): ("Example GmbH", "Musterstrasse 1\n10115 Berli
 
 class EchoSoapSandbox(SoapProvider):
     name: ClassVar[str] = "echo"
+    envelopes: ClassVar[tuple[str, ...]] = (soap.SOAP_ENV, soap.SOAP12_ENV)
 
     def __init__(self) -> None:
         super().__init__()
+        self.fault_status = 500
         self.app = Starlette(
             routes=[self.route("/{path:path}", self.resolve_operation, self.echo, ["POST"])]
         )
@@ -38,13 +41,17 @@ class EchoSoapSandbox(SoapProvider):
     def reset(self) -> None:
         self.faults.clear()
         self.recorder.reset()
+        self.fault_status = 500
 
     async def echo(self, request: Request) -> Response:
         error = getattr(request.state, "soap_error", None)
         if error is not None:
             return soap.fault("Client", error)
         op = etree.QName(request.state.payload).localname
-        return soap.fault("Client", f"echo: {op} at {request.url.path}")
+        said = f"echo: {op} at {request.url.path} as {request.headers.get('content-type')}"
+        if request.state.envelope == soap.SOAP12_ENV:
+            return soap.fault12("Sender", said, subcode="echo", status=self.fault_status)
+        return soap.fault("Client", said, status=self.fault_status)
 
 
 class ViesSandbox(SoapProvider):

@@ -198,3 +198,42 @@ def test_every_corpus_port_binds_every_operation_it_declares() -> None:
         totals["default"] += default
     print(totals)
     assert totals["reachable"] > totals["default"]
+
+
+async def test_a_soap12_port_speaks_soap12_and_its_faults_are_read(
+    echo: tuple[EchoSoapSandbox, ServedSandbox],
+) -> None:
+    """Interhome declares each operation on a SOAP 1.1 and a SOAP 1.2 port."""
+    sandbox, server = echo
+    sandbox.reset()
+    wsdl = CORPUS / "savon3__interhome.wsdl"
+    async with soap_connector(Corpus, base_url=server.base_url, wsdl=wsdl) as c:
+        ports = {p.soap12: p for p in c.ports.values()}
+        assert set(ports) == {False, True}
+        operation = sorted(ports[True].operations & ports[False].operations)[0]
+        for soap12, port in ports.items():
+            with pytest.raises(UpstreamRejected) as refused:
+                await c.invoke_on(port, Attempt(1), CALL, operation, **skip_args(port, operation))
+            assert refused.value.provider_code == ("soap:Sender" if soap12 else "soap:Client")
+            assert refused.value.retryable is False
+            said = refused.value.message
+            assert ("application/soap+xml" in said and "action=" in said) is soap12
+            assert ("text/xml" in said) is not soap12
+
+
+async def test_a_fault_inside_a_200_is_classified_like_any_other(
+    echo: tuple[EchoSoapSandbox, ServedSandbox],
+) -> None:
+    sandbox, server = echo
+    sandbox.reset()
+    sandbox.fault_status = 200
+    wsdl, _ = entry(PAYPAL)
+    async with soap_connector(Corpus, base_url=server.base_url, wsdl=wsdl) as c:
+        port = c.port_for("RefundTransaction")
+        with pytest.raises(UpstreamRejected) as refused:
+            await c.invoke(
+                Attempt(1), CALL, "RefundTransaction", **skip_args(port, "RefundTransaction")
+            )
+    assert refused.value.status == 200
+    assert refused.value.provider_code == "soap:Client"
+    assert sandbox.recorder.count("echo.RefundTransactionReq") == 1
