@@ -24,7 +24,7 @@ from colonnade.pipeline.resilient import Attempt
 from colonnade.sandboxes import Fault, SandboxSet, ServedSandbox
 from colonnade.sandboxes.erp import SERVICE_PATH, WSDL_PATH
 from colonnade.soap import SoapConnector
-from colonnade.soap_faults import FaultRule
+from colonnade.soap_faults import FaultRule, SoapFault
 
 LIST = Operation("tabled", "orders")
 SANDBOX_OP = "erp.ZSD_SALESORDER_GETLIST"
@@ -238,3 +238,30 @@ async def test_a_write_is_not_retried_after_a_retryable_fault(
             await erp.pipeline.caller.call(LIST, attempt, idempotent=False)
     assert raised.value.retryable
     assert providers.erp.recorder.count(SANDBOX_OP) == 1
+
+
+async def test_a_hook_classifies_what_no_table_describes(
+    providers: SandboxSet, erp_settings: dict[str, Any]
+) -> None:
+    """A provider that writes an HTTP-like status into its faultstring ("status=429; ...")."""
+
+    class Odd(TabledErp):
+        def classify_fault(self, fault: SoapFault) -> tuple[FaultRule, str]:
+            status, _, _ = fault.faultstring.partition(";")
+            if status == "status=429":
+                return FaultRule(UpstreamRateLimited), "429"
+            return super().classify_fault(fault)
+
+    providers.erp.faults.add(
+        Fault("soap_fault", match=SANDBOX_OP, faultstring="status=429; slow down", times=1)
+    )
+    async with soap_connector(Odd, **erp_settings) as erp:
+        assert await erp.orders()  # retried once, then answered
+        providers.erp.faults.add(
+            Fault("soap_fault", match=SANDBOX_OP, faultstring="status=429; slow down")
+        )
+        with pytest.raises(UpstreamRateLimited) as raised:
+            await erp.orders()
+    assert raised.value.provider_code == "429"
+    assert raised.value.counts_as_failure is False
+    assert providers.erp.recorder.count(SANDBOX_OP) == 2 + 3
