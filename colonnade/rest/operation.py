@@ -1,6 +1,6 @@
 """One REST operation, declared as a class attribute of its connector.
 
-``RestOperation("GET", "/v1/things/{key}", model=WireThing, map=to_thing, tier="short")`` is
+``RestOperation("GET", "/v1/things/{key}", WireThing, to_thing, tier="short")`` is
 generic over what a call returns: ``map``'s result (or the wire model itself without one),
 and a list of it when the operation has ``pages``. The domain type — the cache's codec — is
 read from ``map``'s return annotation (``result=`` when a lambda cannot say).
@@ -59,7 +59,8 @@ class Options(TypedDict, total=False):
     """The operation's name in metrics, traces and config (default: the attribute's name)."""
     params: Mapping[str, Any]
     headers: Mapping[str, str]
-    body: Mapping[str, Any]
+    body: Mapping[str, Any] | Sequence[str]
+    """Fields as templates, or the names of arguments sent as they are."""
     form: bool
     """Send ``body`` form-encoded (default: JSON)."""
     batch: Batching
@@ -85,8 +86,8 @@ class RestOperation(Generic[R]):
         self: RestOperation[W],
         method: Method,
         path: str,
-        *,
         model: Model[W],
+        *,
         pages: None = None,
         **options: Unpack[Options],
     ) -> None: ...
@@ -95,9 +96,9 @@ class RestOperation(Generic[R]):
         self: RestOperation[D],
         method: Method,
         path: str,
-        *,
         model: Model[W],
         map: Callable[[W], D],
+        *,
         pages: None = None,
         **options: Unpack[Options],
     ) -> None: ...
@@ -106,8 +107,8 @@ class RestOperation(Generic[R]):
         self: RestOperation[list[W]],
         method: Method,
         path: str,
-        *,
         model: Model[W],
+        *,
         pages: Pagination,
         **options: Unpack[Options],
     ) -> None: ...
@@ -116,9 +117,9 @@ class RestOperation(Generic[R]):
         self: RestOperation[list[D]],
         method: Method,
         path: str,
-        *,
         model: Model[W],
         map: Callable[[W], D],
+        *,
         pages: Pagination,
         **options: Unpack[Options],
     ) -> None: ...
@@ -126,9 +127,9 @@ class RestOperation(Generic[R]):
         self,
         method: Method,
         path: str,
-        *,
         model: Model[Any],
         map: Callable[[Any], Any] | None = None,
+        *,
         pages: Pagination | None = None,
         **options: Unpack[Options],
     ) -> None:
@@ -142,7 +143,8 @@ class RestOperation(Generic[R]):
         self.batch = options.get("batch")
         self.params = options.get("params", {})
         self.headers = options.get("headers", {})
-        self.body = options.get("body")
+        body = options.get("body")
+        self.body = body if body is None or isinstance(body, Mapping) else _named(body)
         self.form = options.get("form", False)
         self.tags = tuple(options.get("tags", ()))
         self.invalidates = tuple(options.get("invalidates", ()))
@@ -201,6 +203,10 @@ class RestOperation(Generic[R]):
 
     def __repr__(self) -> str:
         return f"RestOperation({self.method} {self.path}, name={self._name!r})"
+
+
+def _named(names: Sequence[str]) -> dict[str, str]:
+    return {name: "{" + name + "}" for name in names}
 
 
 def _identity(value: Any) -> Any:
