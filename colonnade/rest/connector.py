@@ -22,13 +22,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
 
 import httpx
-import pydantic_core
 import structlog
+from pydantic import TypeAdapter
 
 from colonnade.config import ConnectorSettings
 from colonnade.connector import OFF_LOOP_BYTES, HttpConnector
 from colonnade.errors import ConfigError, UpstreamError, UpstreamNotFound, UpstreamRateLimited
 from colonnade.fetched import Fetched
+from colonnade.pipeline.operation import Operation
 from colonnade.pipeline.ratelimit_headers import QuotaHint
 from colonnade.pipeline.resilient import Attempt
 from colonnade.rest import ratelimits, templates
@@ -44,6 +45,7 @@ from colonnade.runtime import Runtime
 R = TypeVar("R")
 PerKey = dict[str, Fetched[R] | BaseException]
 _log = structlog.get_logger("colonnade.rest")
+_JSON: TypeAdapter[Any] = TypeAdapter(Any)
 
 
 class RestConnector(HttpConnector):
@@ -81,7 +83,8 @@ class RestConnector(HttpConnector):
         )
 
     async def call_each(self, op: RestOperation[R], keys: Sequence[str], /) -> PerKey[R]:
-        """One read per key (``{key}`` in the templates), concurrently, each cached."""
+        """One read per key (``{key}`` in the templates, its only argument), concurrently,
+        each cached under its own tags."""
         return await self._each(op, keys, missing_is_none=False)
 
     async def find_each(self, op: RestOperation[R], keys: Sequence[str], /) -> PerKey[R | None]:
@@ -132,8 +135,7 @@ class RestConnector(HttpConnector):
         async def send(attempt: Attempt) -> R:
             request = self.request(op, args, idempotency_key=idempotency_key)
             response = await self.send(attempt, op.operation, request)
-            wire = await self.off_loop_if_large(response, self.decode, op, response)
-            value: R = self.to_domain(op, wire)
+            value: R = await self.off_loop_if_large(response, self._one, op, response)
             return value
 
         return await self.pipeline.write(
@@ -184,11 +186,9 @@ class RestConnector(HttpConnector):
         )
 
     def decode(self, op: RestOperation[Any], response: httpx.Response) -> Any:
-        """The body as JSON; a body that is not JSON breaks the contract."""
-        try:
-            return pydantic_core.from_json(response.content)
-        except ValueError as exc:
-            raise self.contract_violation(op.operation, exc) from None
+        """The body as JSON (through ``parse``, the one place a body is decoded); a body
+        that is not JSON breaks the contract."""
+        return self.parse(op.operation, response, _JSON)
 
     def to_domain(self, op: RestOperation[Any], wire: Any) -> Any:
         """Validate against the wire model, then map; a map's ``ValueError`` (an unknown
@@ -203,12 +203,12 @@ class RestConnector(HttpConnector):
         the pagination's ``within`` prefix): our credentials go where we decide."""
         url = self.http.base_url.join(link)
         base = self.http.base_url
-        within = getattr(op.pages, "within", None)
+        ns = {"settings": self.settings}
+        within = templates.render(getattr(op.pages, "within", None), ns)
         if (url.scheme, url.host, url.port) != (base.scheme, base.host, base.port) or (
             within is not None and not url.path.startswith(within)
         ):
             raise self.contract_violation(op.operation, ValueError("next link outside the API"))
-        ns = {"settings": self.settings}
         headers = templates.render_all(op.headers, ns)
         return self.http.build_request(op.method, url, headers=headers)
 
@@ -216,8 +216,7 @@ class RestConnector(HttpConnector):
         """One attempt of a read: one request, or every page of a list."""
         if op.pages is None:
             response = await self.send(attempt, op.operation, self.request(op, args))
-            wire = await self.off_loop_if_large(response, self.decode, op, response)
-            value: R = self.to_domain(op, wire)
+            value: R = await self.off_loop_if_large(response, self._one, op, response)
             return value
         return await self._walk(attempt, op, args)
 
@@ -231,11 +230,13 @@ class RestConnector(HttpConnector):
     def provider_error(self, response: httpx.Response) -> tuple[str | None, str | None]:
         return self.errors.read(response)
 
-    def error_for(self, op: Any, response: httpx.Response) -> UpstreamError:
+    def error_for(self, op: Operation, response: httpx.Response) -> UpstreamError:
         details = self.error_details(op, response)
         code = details["provider_code"]
         if code is not None and code in self.errors.rate_limited:
-            err: UpstreamError = UpstreamRateLimited(f"{self.name} says: over the limit", **details)
+            err: UpstreamError = UpstreamRateLimited(
+                f"{self.name} says Colonnade is over its request limit ({code})", **details
+            )
         else:
             err = super().error_for(op, response)
         hint = self.errors.retry_hint(response, code)
@@ -243,7 +244,7 @@ class RestConnector(HttpConnector):
             err.retryable = hint
         return err
 
-    def check_success(self, op: Any, response: httpx.Response) -> None:
+    def check_success(self, op: Operation, response: httpx.Response) -> None:
         code = self.errors.inside_success(response)
         if code is not None:
             raise self.error_inside_success(op, response, code)
@@ -317,6 +318,9 @@ class RestConnector(HttpConnector):
             max_pages=pages.max_pages,
         )
         return items  # type: ignore[return-value]
+
+    def _one(self, op: RestOperation[Any], response: httpx.Response) -> Any:
+        return self.to_domain(op, self.decode(op, response))
 
     def _page(
         self, op: RestOperation[Any], response: httpx.Response, params: dict[str, str]
