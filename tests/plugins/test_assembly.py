@@ -50,5 +50,10 @@ async def test_an_unconfigured_connector_does_not_fail_start_up(make_facade: Any
     }
     ready = await facade.client.get("/readyz")
     assert ready.status_code == 200
+    assert ready.json()["status"] == "ready"  # off is the operator's choice, not a degradation
+    assert ready.json()["connectors"]["payments"] == {
+        "status": "off",
+        "reason": "not configured (connectors.payments.base_url is not set)",
+    }
     body = await facade.query('{ customer(id: "001000000000002AAA") { name } }')
     assert body == {"data": {"customer": {"name": body["data"]["customer"]["name"]}}}
