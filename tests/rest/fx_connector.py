@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from colonnade.fetched import Fetched
+from colonnade.pipeline.core import Fetched
 from colonnade.rest import ApiKey, ErrorBody, Keys, PageNumber, PerKey, RestConnector, RestOperation
 
 

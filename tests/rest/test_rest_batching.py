@@ -9,7 +9,7 @@ import pytest
 from rest_connectors import Item, Label, Things
 
 from colonnade.errors import BadUserInput, UpstreamContractViolation
-from colonnade.fetched import Fetched
+from colonnade.pipeline.core import Fetched
 from colonnade.sandboxes import Fault
 
 KEYS = [f"it_{n:02d}" for n in range(11)] + ["it_99"]  # 12 keys, one unknown

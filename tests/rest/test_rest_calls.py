@@ -7,7 +7,7 @@ import pytest
 from rest_connectors import Label, Things
 
 from colonnade.errors import BadUserInput, UpstreamContractViolation, UpstreamOutcomeUnknown
-from colonnade.fetched import Fetched
+from colonnade.pipeline.core import Fetched
 from colonnade.sandboxes import Fault
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from fx_connector import FxConnector
 
 from colonnade.errors import BadUserInput, UpstreamRejected
-from colonnade.fetched import Fetched
+from colonnade.pipeline.core import Fetched
 
 
 async def test_rates_per_base_cached_and_checked(make, provider) -> None:
