@@ -16,7 +16,18 @@ from colonnade.auth import (
     OAuth2ClientCredentials,
     Secret,
 )
-from colonnade.config import ConnectorSettings, Settings, contracts_dir, load_settings, required
+from colonnade.config import (
+    BreakerSettings,
+    BulkheadSettings,
+    ConnectorSettings,
+    RateLimitSettings,
+    RetrySettings,
+    Settings,
+    TimeoutSettings,
+    contracts_dir,
+    load_settings,
+    required,
+)
 from colonnade.connector import HttpConnector
 from colonnade.errors import (
     BadUserInput,
@@ -95,6 +106,8 @@ __all__ = [
     "Bearer",
     "BearerKeyAuth",
     "BreakerScope",
+    "BreakerSettings",
+    "BulkheadSettings",
     "CircuitOpen",
     "ClientCredentials",
     "ColonnadeError",
@@ -127,11 +140,13 @@ __all__ = [
     "PageNumber",
     "PerKey",
     "RateLimitHeaders",
+    "RateLimitSettings",
     "Repeated",
     "RequestContext",
     "ResponseCache",
     "RestConnector",
     "RestOperation",
+    "RetrySettings",
     "Runtime",
     "Secret",
     "Services",
@@ -141,6 +156,7 @@ __all__ = [
     "SoapPort",
     "SoapSettings",
     "StateUnavailable",
+    "TimeoutSettings",
     "Unpaged",
     "UpstreamContractViolation",
     "UpstreamError",

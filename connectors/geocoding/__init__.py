@@ -2,16 +2,15 @@
 (``Customer.location``, ``Query.geocode``). Providers are connectors of their own
 (``connectors/nominatim``, ``connectors/photon``); this package names none of them."""
 
+from colonnade import GraphPart
 from colonnade.connectors.geocoding.failover import Answer, Failover, NoGeocoderAnswered
 from colonnade.connectors.geocoding.graph import CustomerLocation, GeocodeQuery, GeoPoint
 from colonnade.connectors.geocoding.port import Geocoder, Place
-from colonnade.platform import GraphPart
-from colonnade.schema.types import Customer
 
 PLUGIN = GraphPart(
     name="geocoding",
     query=GeocodeQuery,
-    extends={Customer: CustomerLocation},
+    extends={"Customer": CustomerLocation},
     requires=(Geocoder,),
 )
 

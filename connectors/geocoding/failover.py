@@ -13,9 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from colonnade import Fetched, UpstreamError
 from colonnade.connectors.geocoding.port import Geocoder, Place
-from colonnade.errors import UpstreamError
-from colonnade.fetched import Fetched
 
 
 @dataclass(frozen=True, slots=True)

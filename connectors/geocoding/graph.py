@@ -15,11 +15,9 @@ import strawberry
 from aiodataloader import DataLoader
 from strawberry.types import Info
 
+from colonnade import Fetched, RequestContext, context_of, cost, requires
 from colonnade.connectors.geocoding.failover import Answer, Failover
 from colonnade.connectors.geocoding.port import Geocoder, normalized
-from colonnade.fetched import Fetched
-from colonnade.gateway import cost, requires
-from colonnade.platform import RequestContext, context_of
 
 
 @strawberry.type(description="Where an address is, as a geocoder found it (WGS 84).")

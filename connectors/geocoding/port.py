@@ -13,8 +13,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from colonnade.errors import BadUserInput
-from colonnade.fetched import Fetched
+from colonnade import BadUserInput, Fetched
 
 MAX_ADDRESS = 200
 ADDRESS_PATTERN = r"[^\x00-\x1f\x7f]{1,200}"

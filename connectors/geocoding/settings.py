@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from colonnade.config import ConnectorSettings
+from colonnade import ConnectorSettings
 
 DEFAULT_USER_AGENT = "Colonnade/0.1 (GraphQL facade; customer address geocoding)"
 _STOCK_AGENTS = ("python-httpx", "python-requests", "python-urllib", "curl/", "wget/", "aiohttp")

@@ -1,10 +1,10 @@
 """Nominatim connector: OpenStreetMap's geocoder, within its usage policy (1 request/s, an
 identifying User-Agent, results cached), behind the ``Geocoder`` port."""
 
+from colonnade import ConnectorPlugin
 from colonnade.connectors.geocoding.port import Geocoder
 from colonnade.connectors.nominatim.connector import NominatimConnector
 from colonnade.connectors.nominatim.settings import NominatimSettings
-from colonnade.platform import ConnectorPlugin
 
 PLUGIN = ConnectorPlugin(
     name="nominatim",

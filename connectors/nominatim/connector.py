@@ -12,10 +12,17 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, TypeAdapter
 
+from colonnade import (
+    ErrorBody,
+    Keys,
+    PerKey,
+    RateLimitHeaders,
+    RestConnector,
+    RestOperation,
+    Runtime,
+)
 from colonnade.connectors.geocoding.port import ADDRESS_PATTERN, ADDRESS_WHAT, Place
 from colonnade.connectors.nominatim.settings import NominatimSettings
-from colonnade.rest import ErrorBody, Keys, PerKey, RateLimitHeaders, RestConnector, RestOperation
-from colonnade.runtime import Runtime
 
 
 class NominatimPlace(BaseModel):  # jsonv2 field names, docs/api/Output.md

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationInfo, field_validator, model_validator
 
-from colonnade.config import RateLimitSettings, RetrySettings
+from colonnade import RateLimitSettings, RetrySettings
 from colonnade.connectors.geocoding.settings import GeocoderSettings
 
 PUBLIC_SERVER = "nominatim.openstreetmap.org"

@@ -1,10 +1,10 @@
 """Photon connector: Komoot's GeoJSON geocoder over OSM data, the second provider behind the
 ``Geocoder`` port (the failover asks it when Nominatim cannot answer)."""
 
+from colonnade import ConnectorPlugin
 from colonnade.connectors.geocoding.port import Geocoder
 from colonnade.connectors.photon.connector import PhotonConnector
 from colonnade.connectors.photon.settings import PhotonSettings
-from colonnade.platform import ConnectorPlugin
 
 PLUGIN = ConnectorPlugin(
     name="photon",

@@ -12,10 +12,9 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from colonnade import ErrorBody, Keys, PerKey, RestConnector, RestOperation, Runtime
 from colonnade.connectors.geocoding.port import ADDRESS_PATTERN, ADDRESS_WHAT, Place
 from colonnade.connectors.photon.settings import PhotonSettings
-from colonnade.rest import ErrorBody, Keys, PerKey, RestConnector, RestOperation
-from colonnade.runtime import Runtime
 
 OSM_LICENCE = "Data © OpenStreetMap contributors, ODbL 1.0. https://osm.org/copyright"
 

@@ -20,6 +20,7 @@ PUBLIC = {
     "cost", "requires", "Fetched", "Runtime", "Settings", "load_settings",
     # settings and configuration helpers
     "ConnectorSettings", "SoapSettings", "contracts_dir", "required",
+    "RetrySettings", "TimeoutSettings", "BreakerSettings", "RateLimitSettings", "BulkheadSettings",
     # the REST SDK
     "RestConnector", "RestOperation", "Keys", "PerKey", "ErrorBody", "RateLimitHeaders",
     "Anonymous", "ApiKey", "Basic", "Bearer", "ClientCredentials", "Credentials",
