@@ -97,7 +97,8 @@ class FxConnector(RestConnector):
             raise BadUserInput(f"the provider has no rates for {args['base']}") from None
 
     def decode(self, op: RestOperation[Any], response: httpx.Response) -> Any:
-        """Numbers as exact decimals (a float would turn 1.0812 into 1.08119999…)."""
+        """Numbers read as the decimals written: a float is binary (Decimal(1.1) is
+        1.1000000000000000888…), and every digit of a rate is money."""
         try:
             return json.loads(response.content, parse_float=Decimal, parse_constant=_refuse)
         except ValueError as exc:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
+
+_CODE = re.compile(r"[A-Z]{3}")
 
 
 class FrankfurterRates(BaseModel):  # /latest and /{date}: {"amount", "base", "date", "rates"}
@@ -39,4 +42,8 @@ def to_rates(wire: FrankfurterRates) -> FxRates:
 
 
 def to_currencies(wire: dict[str, str]) -> list[Currency]:
+    """``{"USD": "United States Dollar", ...}``; a key that is no currency code is drift."""
+    odd = [code for code in wire if not _CODE.fullmatch(code)]
+    if odd:
+        raise ValueError(f"not currency codes: {odd[:3]}")
     return [Currency(code=code, name=name) for code, name in sorted(wire.items())]
