@@ -34,7 +34,7 @@ class FxRate:
     rate: Decimal = strawberry.field(description="Units of it per one unit of the base, exact.")
 
 
-@strawberry.type(description="Reference exchange rates (ECB) of one day.")
+@strawberry.type(name="FxRates", description="Reference exchange rates (ECB) of one day.")
 class FxRatesResult:
     base: str = strawberry.field(description="ISO 4217 code the rates are quoted against.")
     date: date = strawberry.field(
