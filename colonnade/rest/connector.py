@@ -22,13 +22,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
 
 import httpx
-import pydantic_core
 import structlog
+from pydantic import TypeAdapter
 
 from colonnade.config import ConnectorSettings
 from colonnade.connector import OFF_LOOP_BYTES, HttpConnector
 from colonnade.errors import ConfigError, UpstreamError, UpstreamNotFound, UpstreamRateLimited
-from colonnade.pipeline.core import Fetched
+from colonnade.fetched import Fetched
 from colonnade.pipeline.ratelimit_headers import QuotaHint
 from colonnade.pipeline.resilient import Attempt
 from colonnade.rest import ratelimits, templates
@@ -44,6 +44,7 @@ from colonnade.runtime import Runtime
 R = TypeVar("R")
 PerKey = dict[str, Fetched[R] | BaseException]
 _log = structlog.get_logger("colonnade.rest")
+_JSON: TypeAdapter[Any] = TypeAdapter(Any)
 
 
 class RestConnector(HttpConnector):
@@ -184,11 +185,9 @@ class RestConnector(HttpConnector):
         )
 
     def decode(self, op: RestOperation[Any], response: httpx.Response) -> Any:
-        """The body as JSON; a body that is not JSON breaks the contract."""
-        try:
-            return pydantic_core.from_json(response.content)
-        except ValueError as exc:
-            raise self.contract_violation(op.operation, exc) from None
+        """The body as JSON (through ``parse``, the one place a body is decoded); a body
+        that is not JSON breaks the contract."""
+        return self.parse(op.operation, response, _JSON)
 
     def to_domain(self, op: RestOperation[Any], wire: Any) -> Any:
         """Validate against the wire model, then map; a map's ``ValueError`` (an unknown
@@ -203,12 +202,12 @@ class RestConnector(HttpConnector):
         the pagination's ``within`` prefix): our credentials go where we decide."""
         url = self.http.base_url.join(link)
         base = self.http.base_url
-        within = getattr(op.pages, "within", None)
+        ns = {"settings": self.settings}
+        within = templates.render(getattr(op.pages, "within", None), ns)
         if (url.scheme, url.host, url.port) != (base.scheme, base.host, base.port) or (
             within is not None and not url.path.startswith(within)
         ):
             raise self.contract_violation(op.operation, ValueError("next link outside the API"))
-        ns = {"settings": self.settings}
         headers = templates.render_all(op.headers, ns)
         return self.http.build_request(op.method, url, headers=headers)
 
@@ -235,7 +234,9 @@ class RestConnector(HttpConnector):
         details = self.error_details(op, response)
         code = details["provider_code"]
         if code is not None and code in self.errors.rate_limited:
-            err: UpstreamError = UpstreamRateLimited(f"{self.name} says: over the limit", **details)
+            err: UpstreamError = UpstreamRateLimited(
+                f"{self.name} says Colonnade is over its request limit ({code})", **details
+            )
         else:
             err = super().error_for(op, response)
         hint = self.errors.retry_hint(response, code)

@@ -99,7 +99,7 @@ class Cursor:
 class NextLink:
     """Follow a link: at ``path`` in the body (``"next"``, Salesforce's ``nextRecordsUrl``) or,
     with no path, the ``Link: <…>; rel="next"`` header. ``within``: a URL path prefix the link
-    must stay under. Ends when there is no link."""
+    must stay under (a template: ``"/data/{settings.api_version}/"``). Ends with no link."""
 
     path: str | None = None
     items: str | None = "data"
