@@ -94,7 +94,8 @@ class FxConnector(RestConnector):
         try:
             return await self.call(op, **args)
         except UpstreamNotFound:
-            raise BadUserInput(f"the provider has no rates for {args['base']}") from None
+            day = f" on {args['day']}" if "day" in args else ""
+            raise BadUserInput(f"the provider has no rates for {args['base']}{day}") from None
 
     def decode(self, op: RestOperation[Any], response: httpx.Response) -> Any:
         """Numbers read as the decimals written: a float is binary (Decimal(1.1) is

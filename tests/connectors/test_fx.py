@@ -226,6 +226,31 @@ async def test_money_converted_to_on_real_payments_one_call_per_base(
     assert fx_calls(providers) == len(bases)  # the next request: the cache, until publication
 
 
+async def test_two_targets_from_one_base_share_the_request_s_one_call(
+    facade: Facade, providers: SandboxSet
+) -> None:
+    fx_of(providers).recorder.reset()
+    body = await facade.query(
+        '{ payment(id: "pi_000000000000000000000001") { amount { currency'
+        ' chf: convertedTo(currency: "CHF") { amount } sek: convertedTo(currency: "SEK") { amount }'
+        " } } }"
+    )
+    assert "errors" not in body, body
+    assert fx_calls(providers) == 1
+
+
+async def test_without_the_fx_connector_its_fields_are_not_in_the_graph(
+    make_facade: Any,
+) -> None:
+    facade = await make_facade()  # tests/support.py configures no [connectors.fx]
+    body = await facade.query("{ fxRates { base } }")
+    assert codes(body) == {"GRAPHQL_VALIDATION_FAILED"}, body
+    kept = await make_facade(graph={"unavailable_fields": "error"})
+    body = await kept.query("{ fxRates { base } }")
+    assert body["data"] == {"fxRates": None}
+    assert codes(body) == {"CONNECTOR_UNAVAILABLE"}, body
+
+
 def codes(body: dict[str, Any]) -> set[str]:
     return {e["extensions"]["code"] for e in body.get("errors", [])}
 
