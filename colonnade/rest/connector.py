@@ -29,6 +29,7 @@ from colonnade.config import ConnectorSettings
 from colonnade.connector import OFF_LOOP_BYTES, HttpConnector
 from colonnade.errors import ConfigError, UpstreamError, UpstreamNotFound, UpstreamRateLimited
 from colonnade.fetched import Fetched
+from colonnade.pipeline.operation import Operation
 from colonnade.pipeline.ratelimit_headers import QuotaHint
 from colonnade.pipeline.resilient import Attempt
 from colonnade.rest import ratelimits, templates
@@ -82,7 +83,8 @@ class RestConnector(HttpConnector):
         )
 
     async def call_each(self, op: RestOperation[R], keys: Sequence[str], /) -> PerKey[R]:
-        """One read per key (``{key}`` in the templates), concurrently, each cached."""
+        """One read per key (``{key}`` in the templates, its only argument), concurrently,
+        each cached under its own tags."""
         return await self._each(op, keys, missing_is_none=False)
 
     async def find_each(self, op: RestOperation[R], keys: Sequence[str], /) -> PerKey[R | None]:
@@ -133,8 +135,7 @@ class RestConnector(HttpConnector):
         async def send(attempt: Attempt) -> R:
             request = self.request(op, args, idempotency_key=idempotency_key)
             response = await self.send(attempt, op.operation, request)
-            wire = await self.off_loop_if_large(response, self.decode, op, response)
-            value: R = self.to_domain(op, wire)
+            value: R = await self.off_loop_if_large(response, self._one, op, response)
             return value
 
         return await self.pipeline.write(
@@ -215,8 +216,7 @@ class RestConnector(HttpConnector):
         """One attempt of a read: one request, or every page of a list."""
         if op.pages is None:
             response = await self.send(attempt, op.operation, self.request(op, args))
-            wire = await self.off_loop_if_large(response, self.decode, op, response)
-            value: R = self.to_domain(op, wire)
+            value: R = await self.off_loop_if_large(response, self._one, op, response)
             return value
         return await self._walk(attempt, op, args)
 
@@ -230,7 +230,7 @@ class RestConnector(HttpConnector):
     def provider_error(self, response: httpx.Response) -> tuple[str | None, str | None]:
         return self.errors.read(response)
 
-    def error_for(self, op: Any, response: httpx.Response) -> UpstreamError:
+    def error_for(self, op: Operation, response: httpx.Response) -> UpstreamError:
         details = self.error_details(op, response)
         code = details["provider_code"]
         if code is not None and code in self.errors.rate_limited:
@@ -244,7 +244,7 @@ class RestConnector(HttpConnector):
             err.retryable = hint
         return err
 
-    def check_success(self, op: Any, response: httpx.Response) -> None:
+    def check_success(self, op: Operation, response: httpx.Response) -> None:
         code = self.errors.inside_success(response)
         if code is not None:
             raise self.error_inside_success(op, response, code)
@@ -318,6 +318,9 @@ class RestConnector(HttpConnector):
             max_pages=pages.max_pages,
         )
         return items  # type: ignore[return-value]
+
+    def _one(self, op: RestOperation[Any], response: httpx.Response) -> Any:
+        return self.to_domain(op, self.decode(op, response))
 
     def _page(
         self, op: RestOperation[Any], response: httpx.Response, params: dict[str, str]

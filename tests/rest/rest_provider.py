@@ -25,6 +25,7 @@ BY_ID = {i["id"]: i for i in ITEMS}
 API_KEY = "key-" + secrets.token_hex(8)
 USER, PASSWORD = "colonnade", "pw-" + secrets.token_hex(8)
 CLIENT_ID, CLIENT_SECRET = "client-1", "secret-" + secrets.token_hex(8)
+RATES = {"EUR": {"USD": "1.0832", "GBP": "0.8561"}, "USD": {"EUR": "0.9232", "GBP": "0.7904"}}
 
 
 def error(status: int, code: str, message: str = "it went wrong") -> JSONResponse:
@@ -71,6 +72,8 @@ class RestProvider(Provider):
             r("/batch/comma", "rest.batch_comma", self.authed(self.comma), ["GET"]),
             r("/batch/body", "rest.batch_body", self.authed(self.in_body), ["POST"]),
             r("/things", "rest.create", self.authed(self.create), ["POST"]),
+            r("/latest", "rest.fx_latest", self.authed(self.fx_latest), ["GET"]),
+            r("/timeseries", "rest.fx_series", self.authed(self.fx_series), ["GET"]),
         ]
 
     # ------------------------------------------------------------------ auth
@@ -188,6 +191,19 @@ class RestProvider(Provider):
             thing = {"id": f"th_{len(self.created) + 1:02d}", "value": int(str(form["value"]))}
             self.created[key or thing["id"]] = thing
         return JSONResponse(thing)
+
+    # ------------------------------------------------------------------ exchange rates
+    async def fx_latest(self, request: Request) -> Response:
+        base = request.query_params.get("base", "EUR")
+        if base not in RATES:
+            return error(422, "invalid_base", f"unknown currency {base}")
+        return JSONResponse({"base": base, "date": "2026-12-01", "rates": RATES[base]})
+
+    async def fx_series(self, request: Request) -> Response:
+        """One day a row, 23 days; ``page``/``per_page``."""
+        page, size = self._int(request, "page", 1), self._int(request, "per_page", 10)
+        days = [{"date": f"2026-11-{d:02d}", "rate": str(1 + d / 100)} for d in range(1, 24)]
+        return JSONResponse({"data": days[(page - 1) * size : page * size]})
 
     # ------------------------------------------------------------------ shapes for faults
     def status_response(self, operation: str, status: int) -> Response:
