@@ -28,7 +28,7 @@ from pydantic import TypeAdapter
 from colonnade.config import ConnectorSettings
 from colonnade.connector import OFF_LOOP_BYTES, HttpConnector
 from colonnade.errors import ConfigError, UpstreamError, UpstreamNotFound, UpstreamRateLimited
-from colonnade.fetched import Fetched
+from colonnade.pipeline.core import Fetched
 from colonnade.pipeline.operation import Operation
 from colonnade.pipeline.ratelimit_headers import QuotaHint
 from colonnade.pipeline.resilient import Attempt

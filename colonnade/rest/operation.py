@@ -68,7 +68,7 @@ class Options(TypedDict, total=False):
     """Default: a GET is a read, anything else a write (a batch read by POST says READ)."""
     tier: str
     tags: Sequence[str]
-    """Cache tags of a read, as templates (``"payments:customer:{key}"``)."""
+    """Cache tags of a read, as templates (``"acme:invoice:{key}"``)."""
     invalidates: Sequence[str]
     """Tags a write makes wrong, as templates over its arguments."""
     last_known_good_s: float

@@ -9,7 +9,6 @@ import httpx
 import pytest
 from lxml import etree
 
-from colonnade.config import ErpSettings as LegacyErpSettings
 from colonnade.connectors.erp.settings import ErpSettings
 from colonnade.errors import ConfigError, ErrorCode, UpstreamResponseTooLarge, UpstreamTimeout
 from colonnade.sandboxes import SandboxSet, ServedSandbox
@@ -58,11 +57,20 @@ def test_matchers_combine_and_a_bare_rule_catches_all() -> None:
 
 
 def test_erp_settings_keep_the_old_fields_and_defaults() -> None:
-    new, old = ErpSettings(), LegacyErpSettings()
+    """An ERP table written for the settings class that lived in colonnade.config still loads."""
+    old_table = {
+        "base_url": "https://sap.example",
+        "service_path": "/sap/bc/srt/rfc/sap/zsd_salesorder/100/zsd_salesorder/zsd_salesorder",
+        "wsdl_url_map": {},
+        "username": "COLONNADE",
+        "password": "x",
+        "idempotency_ttl_s": 86_400.0,
+    }
+    new = ErpSettings.model_validate(old_table)
     assert isinstance(new, SoapSettings)
-    dumped = new.model_dump()
-    for name, value in old.model_dump().items():
-        assert dumped[name] == value, name
+    assert new.wsdl.name == "zsd_salesorder.wsdl"
+    assert new.service_path == old_table["service_path"]
+    assert new.idempotency_ttl_s == 86_400.0
 
 
 def _post_fault(base_url: str, **fault: Any) -> httpx.Response:
