@@ -1,10 +1,10 @@
 """FX connector: ECB reference rates through Frankfurter's REST API (no credentials)."""
 
+from colonnade import ConnectorPlugin
 from colonnade.connectors.fx.connector import FxConnector
 from colonnade.connectors.fx.graph import FX_GRAPH
 from colonnade.connectors.fx.ports import ExchangeRates
 from colonnade.connectors.fx.settings import FxSettings
-from colonnade.platform import ConnectorPlugin
 
 PLUGIN = ConnectorPlugin(
     name="fx",

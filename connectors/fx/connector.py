@@ -13,6 +13,16 @@ from typing import Any
 import httpx
 from pydantic import TypeAdapter
 
+from colonnade import (
+    Anonymous,
+    BadUserInput,
+    ErrorBody,
+    Fetched,
+    RestConnector,
+    RestOperation,
+    Runtime,
+    UpstreamNotFound,
+)
 from colonnade.connectors.fx.calendar import Publication
 from colonnade.connectors.fx.convert import currency_code
 from colonnade.connectors.fx.models import (
@@ -23,10 +33,6 @@ from colonnade.connectors.fx.models import (
     to_rates,
 )
 from colonnade.connectors.fx.settings import FxSettings
-from colonnade.errors import BadUserInput, UpstreamNotFound
-from colonnade.fetched import Fetched
-from colonnade.rest import Anonymous, ErrorBody, RestConnector, RestOperation
-from colonnade.runtime import Runtime
 
 _EDITION_TAG = "fx:latest:{base}:{edition}"
 

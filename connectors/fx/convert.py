@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from colonnade import BadUserInput
 from colonnade.connectors.domain import Money
 from colonnade.connectors.fx.models import FxRates
-from colonnade.errors import BadUserInput
 
 _CODE = re.compile(r"[A-Z]{3}")
 # ISO 4217 exponents other than 2, among currencies central banks publish rates for.

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Protocol
 
+from colonnade import Fetched
 from colonnade.connectors.fx.models import Currency, FxRates
-from colonnade.fetched import Fetched
 
 
 class ExchangeRates(Protocol):
