@@ -26,8 +26,8 @@ class BreakerScope(StrEnum):
 class KeyGroups:
     """One breaker per group of keys: ``group(key)`` names the group a key belongs to.
 
-    For a provider that fails per partition — the EU VIES VAT service is down per member
-    state — ``KeyGroups("member_state", lambda vat: vat[:2].upper())``: DE failing opens only
+    For a provider that fails per partition — a tax registry that is down per member state —
+    ``KeyGroups("member_state", lambda number: number[:2].upper())``: DE failing opens only
     DE's breaker, FR is still called. ``name`` names the grouping; operations declaring the
     same name share their groups' breakers (``<connector>.<name>:<group>``). Keep groups
     few (member states, regions, shards; never one per key): each is a breaker, a metric
