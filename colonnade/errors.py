@@ -100,6 +100,7 @@ class UpstreamError(ColonnadeError):
         retry_after_s: float | None = None,
         provider_code: str | None = None,
         retryable: bool | None = None,
+        counts_as_failure: bool | None = None,
         request_sent: bool = True,
         **extensions: Any,
     ) -> None:
@@ -115,6 +116,8 @@ class UpstreamError(ColonnadeError):
         """After the retry loop: how many attempts may have reached the provider."""
         if retryable is not None:
             self.retryable = retryable
+        if counts_as_failure is not None:  # per instance: a provider's code may differ
+            self.counts_as_failure = counts_as_failure
 
 
 class UpstreamUnavailable(UpstreamError):

@@ -18,11 +18,8 @@ from starlette.responses import Response
 from colonnade.config import contracts_dir
 from colonnade.sandboxes import soap
 from colonnade.sandboxes.data import MATERIALS, OrderItem, SalesOrder, SeedData, posnr, vbeln
-from colonnade.sandboxes.hostile import WireFormat
-from colonnade.sandboxes.provider import Provider
-from colonnade.sandboxes.soap import Message, sub
+from colonnade.sandboxes.soap import Message, SoapProvider, sub
 from colonnade.sandboxes.wire import CaptureCycle
-from colonnade.sandboxes.xmlsafe import UnsafeXML, parse_xml
 
 WSDL_DIR = contracts_dir() / "erp"
 WSDL_PATH = WSDL_DIR / "zsd_salesorder.wsdl"
@@ -64,11 +61,12 @@ def _table(el: etree._Element | None, name: str) -> list[etree._Element]:
     return _children(_child(el, name), "item")
 
 
-class ErpSandbox(Provider):
+class ErpSandbox(SoapProvider):
     """Sales orders per SAP customer number; state is the seeded orders plus created ones."""
 
     name: ClassVar[str] = "erp"
-    wire_format: ClassVar[WireFormat] = "soap"
+    server_faultstring: ClassVar[str] = "Internal error in RFC handler"
+    server_detail: ClassVar[str | None] = "RFC_ERROR_SYSTEM_FAILURE: sandbox fault"
 
     def __init__(
         self,
@@ -86,7 +84,7 @@ class ErpSandbox(Provider):
         self.app = CaptureCycle(
             Starlette(
                 routes=[
-                    self.route(SERVICE_PATH, self._resolve, self.handle, ["POST"]),
+                    self.route(SERVICE_PATH, self.resolve_operation, self.handle, ["POST"]),
                     self.route(SERVICE_PATH, "erp.wsdl", self.wsdl, ["GET"]),
                     self.route(f"{SERVICE_DIR}/zsd_salesorder.xsd", "erp.wsdl", self.xsd, ["GET"]),
                 ]
@@ -119,23 +117,6 @@ class ErpSandbox(Provider):
             )
 
     # Fault shapes ---------------------------------------------------------------------
-    def status_response(self, operation: str, status: int) -> Response:
-        if status == 500:
-            return soap.fault(
-                "Server", "Internal error in RFC handler", "Sandbox injected HTTP 500"
-            )
-        page = (
-            f"<html><head><title>{status} Service cannot be reached</title></head><body>"
-            f"<h2>{status} Service cannot be reached</h2><p>Sandbox injected HTTP {status}</p>"
-            "</body></html>"
-        )
-        return Response(page, status_code=status, media_type="text/html")
-
-    def soap_fault_response(self, operation: str) -> Response:
-        return soap.fault(
-            "Server", "Internal error in RFC handler", "RFC_ERROR_SYSTEM_FAILURE: sandbox fault"
-        )
-
     def error_in_200_response(self, operation: str) -> Response:
         op = operation.removeprefix("erp.")
         op = op if op in OPERATIONS else "ZSD_SALESORDER_GETLIST"
@@ -148,34 +129,9 @@ class ErpSandbox(Provider):
         soap.return_table(el, [msg])
         return soap.xml_response(el)
 
-    def malformed_response(self, operation: str) -> Response:
-        body = f'<soap-env:Envelope xmlns:soap-env="{soap.SOAP_ENV}"><soap-env:Body><broken'
-        return Response(body, media_type=soap.XML_TYPE)
-
     # Request plumbing -----------------------------------------------------------------
-    async def _resolve(self, request: Request) -> str:
-        """Parse the envelope once; the operation name is the body element's local name."""
-        try:
-            root = parse_xml(await request.body())
-        except UnsafeXML:
-            request.state.soap_error = "DTD is not allowed in SOAP messages"
-            return "erp.invalid"
-        except etree.XMLSyntaxError as exc:
-            request.state.soap_error = f"XML parse error: {exc}"
-            return "erp.invalid"
-        body = _child(root, "Body") if etree.QName(root).namespace == soap.SOAP_ENV else None
-        payload = (
-            next((c for c in body if isinstance(c.tag, str)), None) if body is not None else None
-        )
-        if payload is None:
-            request.state.soap_error = "SOAP envelope without body element"
-            return "erp.invalid"
-        qname = etree.QName(payload)
-        if qname.namespace != soap.RFC_NS or qname.localname not in OPERATIONS:
-            request.state.soap_error = f"Unknown operation {qname.localname}"
-            return "erp.invalid"
-        request.state.payload = payload
-        return f"erp.{qname.localname}"
+    def accepts(self, operation: etree.QName) -> bool:
+        return operation.namespace == soap.RFC_NS and operation.localname in OPERATIONS
 
     def _authorized(self, request: Request) -> bool:
         auth = request.headers.get("authorization", "")

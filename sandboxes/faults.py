@@ -50,6 +50,14 @@ class Fault:
     """huge_body / huge_text: bytes to stream; many_attributes: how many attributes."""
     declare_length: bool = False
     """huge_*: announce the size in Content-Length (else the body is sent chunked)."""
+    faultcode: str = "Server"
+    """soap_fault: the faultcode (``Client``, ``Server``, ``Server.Busy``), soap-env: prefixed."""
+    faultstring: str | None = None
+    """soap_fault: the faultstring — VIES sends a bare code (``MS_UNAVAILABLE``); None: the
+    provider's own text."""
+    detail: dict[str, str] | None = None
+    """soap_fault: elements inside ``detail`` (``{"errorCode": "E42"}``, ``{ns}name`` for a
+    namespaced one); None: the provider's own detail."""
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:

@@ -49,8 +49,9 @@ class Provider:
     def malformed_response(self, operation: str) -> Response:
         raise NotImplementedError
 
-    def soap_fault_response(self, operation: str) -> Response:
-        """Only the ERP speaks SOAP; elsewhere a soap_fault degrades to a plain 500."""
+    def soap_fault_response(self, operation: str, fault: Fault | None = None) -> Response:
+        """SOAP providers (``soap.SoapProvider``) answer ``fault``'s faultcode, faultstring and
+        detail; elsewhere a soap_fault degrades to a plain 500."""
         return self.status_response(operation, 500)
 
     def expire_tokens(self) -> None:
@@ -168,7 +169,7 @@ class Operation:
         if "status" in by_kind:
             return p.status_response(op, by_kind["status"].status)
         if "soap_fault" in by_kind:
-            return p.soap_fault_response(op)
+            return p.soap_fault_response(op, by_kind["soap_fault"])
         if "malformed" in by_kind:
             return p.malformed_response(op)
         if "xml_bomb" in by_kind:

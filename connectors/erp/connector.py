@@ -1,7 +1,9 @@
 """SAP-shaped ERP over SOAP: sales orders by customer (many in one call), by number, create.
 
+SOAP faults go through the SDK's fault table (``colonnade.soap_faults``): SAP's generic fault
+carries the RFC error class in ``detail`` (``SystemFault/Text``), which says whether to retry.
 SAP reports business outcomes inside a successful response, as a RETURN log of messages with
-a severity (BAPIRET2). This connector reads that log: on reads an E/A message means the
+a severity (BAPIRET2) — not a fault, so not the table's: on reads an E/A message means the
 service failed (it counts against the breaker); on create, E means SAP refused the order
 (UPSTREAM_REJECTED, with SAP's own message). SAP has no idempotency keys, so a keyed create
 writes a reference (IHREZ) derived from the key, and the engine's idempotency record plus
@@ -17,7 +19,6 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from colonnade.auth import BasicAuth, Secret
 from colonnade.config import required
 from colonnade.connectors.domain import SalesOrder, SalesOrderDraft
 from colonnade.connectors.erp.mapping import create_request, reference_for, to_sales_order
@@ -36,6 +37,7 @@ from colonnade.errors import (
     UpstreamContractViolation,
     UpstreamError,
     UpstreamRejected,
+    UpstreamUnauthenticated,
     UpstreamUnavailable,
 )
 from colonnade.pipeline.idempotency import fingerprint
@@ -43,6 +45,7 @@ from colonnade.pipeline.operation import Kind, Operation
 from colonnade.pipeline.resilient import Attempt
 from colonnade.runtime import Runtime
 from colonnade.soap import SoapConnector
+from colonnade.soap_faults import FaultRule
 
 ORDERS_BY_CUSTOMER = Operation("erp", "orders_by_customer", tier="short")
 ORDERS_BY_NUMBER = Operation("erp", "orders_by_number", tier="short")
@@ -57,6 +60,7 @@ _BATCH_MAX = 100
 DERIVED_KEY_WINDOW_S = 600.0
 """How long an unkeyed create is remembered: a repeat with equal input is the same order."""
 _NOT_IN_DATABASE = ("V1", "302")
+_RFC_ERROR = r"^(?P<code>RFC_ERROR_{}\w*)"
 
 
 def customer_tag(customer_number: str) -> str:
@@ -67,20 +71,17 @@ class ErpConnector(SoapConnector):
     name = "erp"
     operations = (ORDERS_BY_CUSTOMER, ORDERS_BY_NUMBER, CREATE_ORDER, FIND_BY_REFERENCE)
     api_version = "zsd_salesorder-1"  # the WSDL in wsdl/erp
+    fault_table = (
+        # SAP's generic fault names the RFC error class in SystemFault/Text. A Client fault
+        # (malformed request, unknown operation) keeps the default: rejected, not retried.
+        FaultRule(UpstreamUnauthenticated, detail="Text", detail_regex=_RFC_ERROR.format("LOGON")),
+        FaultRule(UpstreamRejected, detail="Text", detail_regex=_RFC_ERROR.format("APPLICATION")),
+        FaultRule(UpstreamUnavailable, detail="Text", detail_regex=_RFC_ERROR.format(r"\w+")),
+    )
 
     def __init__(self, settings: ErpSettings, runtime: Runtime) -> None:
-        super().__init__(
-            settings,
-            runtime,
-            wsdl=settings.wsdl,
-            service_path=settings.service_path,
-            wsdl_url_map=settings.wsdl_url_map,
-            idempotency_ttl_s=settings.idempotency_ttl_s,
-        )
-        self.auth = BasicAuth(
-            required(settings.username, "connectors.erp.username"),
-            Secret("connectors.erp.password", settings.password, settings.password_file),
-        )
+        super().__init__(settings, runtime)
+        required(settings.username, "connectors.erp.username")
 
     # ----------------------------------------------------------------- port: OrderBook
     async def orders_by_customer(self, customer_numbers: Sequence[str]) -> PerKey[list[SalesOrder]]:
