@@ -21,7 +21,7 @@ from colonnade.errors import (
     UpstreamUnavailable,
 )
 from colonnade.fetched import Fetched
-from colonnade.pipeline.operation import Kind, Operation
+from colonnade.pipeline.operation import BreakerScope, KeyGroups, Kind, Operation
 from colonnade.pipeline.resilient import Attempt
 from colonnade.runtime import Runtime
 from colonnade.soap import SoapConnector
@@ -32,6 +32,7 @@ __all__ = [
     "BadUserInput",
     "BasicAuth",
     "BearerKeyAuth",
+    "BreakerScope",
     "CircuitOpen",
     "ColonnadeError",
     "ConfigError",
@@ -39,6 +40,7 @@ __all__ = [
     "ErrorCode",
     "Fetched",
     "HttpConnector",
+    "KeyGroups",
     "Kind",
     "OAuth2ClientCredentials",
     "Operation",

@@ -1,10 +1,13 @@
-"""``Fetched``: a value and where it came from, in its own module so a resolver can label
-stale data without importing the pipeline that produced it."""
+"""A value and where it came from: what the pipeline hands resolvers.
+
+Its own module so that resolvers (and anything labelling stale data for a client) can use it
+without importing the pipeline that produces it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -21,3 +24,8 @@ class Fetched(Generic[T]):
     """Why stale data was served: stale_while_revalidate, stale_if_error or last_known_good."""
     error_code: str | None = None
     """With stale_if_error: the code of the failure the stale value stood in for."""
+
+
+def as_fetched(value: Any) -> Fetched[Any]:
+    """``value`` as a ``Fetched`` (a plain value was just fetched)."""
+    return value if isinstance(value, Fetched) else Fetched(value)

@@ -37,13 +37,13 @@ async def _breakers(connector: Any) -> dict[str, str]:
     caller = connector.pipeline.caller
     states: dict[str, str] = {}
     for op in connector.operations:
-        breaker = caller.breaker(op.name)
-        if breaker.key in states or not breaker.enabled:
-            continue
-        try:
-            states[breaker.key] = (await breaker.state()).value
-        except StateUnavailable:
-            states[breaker.key] = "unknown"
+        for breaker in caller.breakers_of(op):  # a key group's, once one of its keys was called
+            if breaker.key in states or not breaker.enabled:
+                continue
+            try:
+                states[breaker.key] = (await breaker.state()).value
+            except StateUnavailable:
+                states[breaker.key] = "unknown"
     return states
 
 

@@ -10,7 +10,7 @@ from colonnade.errors import CircuitOpen, UpstreamRejected, UpstreamTimeout
 from colonnade.gateway.client_limits import ClientRateLimiter
 from colonnade.gateway.http import _replay
 from colonnade.gateway.identity import Principal
-from colonnade.pipeline.core import _outcome_unknown
+from colonnade.pipeline.keyed_write import outcome_unknown as _outcome_unknown
 from colonnade.pipeline.operation import Kind, Operation
 from colonnade.state import MemoryBackend
 

@@ -37,8 +37,8 @@ def observe(
             connector.name, connector.api_version, connector.settings.bulkhead.max_concurrent
         )
         for op in connector.operations:
-            breaker = connector.pipeline.caller.breaker(op.name)
-            telemetry.breaker_seen(connector.name, breaker.key, "closed")
+            for breaker in connector.pipeline.caller.breakers_of(op):
+                telemetry.breaker_seen(connector.name, breaker.key, "closed")
     schema = graphql.schema
     schema.extensions = (ObserveOperation, *schema.extensions)  # type: ignore[attr-defined]
     app.add_middleware(RequestObserver, telemetry=telemetry)

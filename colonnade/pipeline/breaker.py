@@ -28,9 +28,9 @@ from colonnade.errors import CircuitOpen, StateUnavailable
 from colonnade.state import (
     BreakerPermit,
     BreakerPolicy,
+    Breakers,
     BreakerState,
     MemoryBackend,
-    StateBackend,
 )
 
 _log = structlog.get_logger("colonnade.breaker")
@@ -60,7 +60,7 @@ def policy_from(settings: BreakerSettings) -> BreakerPolicy:
 
 
 class CircuitBreaker:
-    def __init__(self, connector: str, key: str, settings: BreakerSettings, backend: StateBackend):
+    def __init__(self, connector: str, key: str, settings: BreakerSettings, backend: Breakers):
         self.connector = connector
         self.key = f"cb:{key}"
         self.enabled = settings.enabled
@@ -102,8 +102,10 @@ class CircuitBreaker:
             )
         return Permit(permit, local=self.local)
 
-    async def record(self, permit: Permit, *, ok: bool) -> BreakerState | None:
-        """Record a verdict; returns the state after it (None: the breaker is disabled)."""
+    async def record(self, permit: Permit, *, ok: bool | None) -> BreakerState | None:
+        """Record a verdict — ``ok`` None: neither a success nor a failure, not counted (see
+        ``Breakers.breaker_record``); returns the state after it (None: the breaker is
+        disabled)."""
         if not self.enabled:
             return None
         now, jitter = time.time(), random.uniform(0.8, 1.2)

@@ -27,7 +27,7 @@ from pydantic import TypeAdapter, ValidationError
 from colonnade.config import CacheSettings, TierSettings
 from colonnade.errors import ConfigError, StateUnavailable
 from colonnade.pipeline.operation import Operation
-from colonnade.state import StateBackend
+from colonnade.state import CacheStore
 from colonnade.telemetry import Telemetry
 
 T = TypeVar("T")
@@ -89,7 +89,7 @@ def normalize(args: Any) -> str:
 
 
 class ResponseCache:
-    def __init__(self, backend: StateBackend, settings: CacheSettings, telemetry: Telemetry):
+    def __init__(self, backend: CacheStore, settings: CacheSettings, telemetry: Telemetry):
         self.backend = backend
         self.enabled = settings.enabled
         self.lock_ttl_s = settings.lock_ttl_s

@@ -39,7 +39,7 @@ from colonnade.pipeline import deadline
 from colonnade.pipeline.cache import normalize
 from colonnade.pipeline.operation import Operation
 from colonnade.pipeline.resilient import AttemptFn, ResilientCaller
-from colonnade.state import StateBackend
+from colonnade.state import RecordStore
 
 T = TypeVar("T")
 
@@ -51,7 +51,7 @@ def fingerprint(args: Any) -> str:
 
 
 class IdempotencyRecords:
-    def __init__(self, backend: StateBackend, *, ttl_s: float, lock_lease_s: float) -> None:
+    def __init__(self, backend: RecordStore, *, ttl_s: float, lock_lease_s: float) -> None:
         self._backend = backend
         self._ttl_s = ttl_s
         self._lease_s = lock_lease_s
@@ -67,8 +67,10 @@ class IdempotencyRecords:
         reconcile: Callable[[], Awaitable[T | None]] | None,
         *,
         scope: str,
+        group: str | None = None,
     ) -> T:
-        """``scope`` (whose credentials) keeps two clients' equal keys apart."""
+        """``scope`` (whose credentials) keeps two clients' equal keys apart; ``group`` is the
+        breaker group of the write (see ``Operation.breaker_scope``)."""
         digest = hashlib.sha256(f"{scope}\0{key}".encode()).hexdigest()[:40]
         record_key = f"idem:{op.connector}:{op.name}:{digest}"
         lock_key = record_key + ":lock"
@@ -104,6 +106,7 @@ class IdempotencyRecords:
                     idempotent=reconcile is not None,
                     reconcile=reconcile,
                     reconcile_first=attempted_before and reconcile is not None,
+                    group=group,
                 )
             except UpstreamError as err:
                 if not attempted_before and _nothing_committed(err):

@@ -27,7 +27,7 @@ from colonnade.config import RateLimitSettings
 from colonnade.errors import StateUnavailable, UpstreamRateLimited
 from colonnade.pipeline import deadline
 from colonnade.pipeline.ratelimit_headers import QuotaHint
-from colonnade.state import MemoryBackend, StateBackend
+from colonnade.state import MemoryBackend, TokenBuckets
 
 _log = structlog.get_logger("colonnade.ratelimit")
 
@@ -42,7 +42,7 @@ class _Bucket:
 
 
 class RateLimiter:
-    def __init__(self, connector: str, settings: RateLimitSettings, backend: StateBackend) -> None:
+    def __init__(self, connector: str, settings: RateLimitSettings, backend: TokenBuckets) -> None:
         self._connector = connector
         self._settings = settings
         self._backend = backend

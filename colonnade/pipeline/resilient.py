@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -29,17 +29,18 @@ from colonnade.errors import (
 )
 from colonnade.pipeline import deadline
 from colonnade.pipeline.breaker import CircuitBreaker
-from colonnade.pipeline.operation import Operation
+from colonnade.pipeline.operation import BreakerScope, KeyGroups, Operation
 from colonnade.pipeline.ratelimit import RateLimiter
 from colonnade.pipeline.retry_budget import RetryBudget
-from colonnade.state import StateBackend
+from colonnade.state import CallState
 from colonnade.telemetry import AttemptRecord, Telemetry
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
 
 
 _MIN_ATTEMPT_S = 0.005
-_VERDICT = {True: "ok", False: "failure"}
+_VERDICT = {True: "ok", False: "failure", None: "not_counted"}
 
 
 @dataclass(slots=True)
@@ -53,6 +54,8 @@ class Attempt:
 
 
 AttemptFn = Callable[[Attempt], Awaitable[T]]
+FetchKeys = Callable[[list[K], Attempt], Awaitable[Mapping[K, T | UpstreamError]]]
+"""One attempt for a batch of keys: a value or a per-key error for each key answered."""
 Reconcile = Callable[[], Awaitable[T | None]]
 
 
@@ -63,7 +66,7 @@ class ResilientCaller:
         self,
         connector: str,
         settings: ConnectorSettings,
-        backend: StateBackend,
+        backend: CallState,
         telemetry: Telemetry,
     ) -> None:
         self.connector = connector
@@ -75,17 +78,35 @@ class ResilientCaller:
         self._budget = RetryBudget(settings.retry.budget_ratio, settings.retry.budget_min_per_s)
         self._breakers: dict[str, CircuitBreaker] = {}
 
-    def breaker(self, operation: str) -> CircuitBreaker:
-        key = (
-            f"{self.connector}.{operation}"
-            if self.settings.breaker.per_operation
-            else self.connector
-        )
+    def breaker(self, op: Operation | str, group: str | None = None) -> CircuitBreaker:
+        """The breaker a call of ``op`` goes through (an operation named by a string has the
+        configured scope); ``group``: the key's group, for an operation grouped by key."""
+        key = self.breaker_key(op, group)
         if key not in self._breakers:
             self._breakers[key] = CircuitBreaker(
                 self.connector, key, self.settings.breaker, self._backend
             )
         return self._breakers[key]
+
+    def breaker_key(self, op: Operation | str, group: str | None = None) -> str:
+        scope = op.breaker_scope if isinstance(op, Operation) else None
+        name = op.name if isinstance(op, Operation) else op
+        if scope is None:
+            per_op = self.settings.breaker.per_operation
+            scope = BreakerScope.OPERATION if per_op else BreakerScope.CONNECTOR
+        if isinstance(scope, KeyGroups):
+            if group is None:
+                raise ValueError(f"{self.connector}.{name}: its breaker is per key group; no group")
+            return f"{self.connector}.{scope.name}:{group}"
+        return self.connector if scope is BreakerScope.CONNECTOR else f"{self.connector}.{name}"
+
+    def breakers_of(self, op: Operation) -> list[CircuitBreaker]:
+        """The breakers calls of ``op`` go through that exist so far in this process (a key
+        group's breaker exists once a key of that group was called)."""
+        if not isinstance(op.breaker_scope, KeyGroups):
+            return [self.breaker(op)]
+        prefix = f"{self.connector}.{op.breaker_scope.name}:"
+        return [b for key, b in self._breakers.items() if key.startswith(prefix)]
 
     async def call(
         self,
@@ -95,8 +116,12 @@ class ResilientCaller:
         idempotent: bool,
         reconcile: Reconcile[T] | None = None,
         reconcile_first: bool = False,
+        group: str | None = None,
     ) -> T:
         """Run ``attempt_fn`` until it succeeds or retrying is no longer right.
+
+        ``group``: the breaker group of the key this call is for (``Operation.breaker_scope`` is
+        ``KeyGroups``; required then).
 
         ``reconcile`` (writes without provider idempotency) is asked before every retry, and
         before the first attempt too when ``reconcile_first``: "did an earlier attempt commit?"
@@ -124,7 +149,7 @@ class ResilientCaller:
                 attempt = Attempt(number)
                 t0 = time.perf_counter()
                 try:
-                    result = await self._attempt(op, attempt_fn, attempt)
+                    result = await self._attempt(op, attempt_fn, attempt, group)
                 except UpstreamError as err:
                     if attempt.sent:
                         err.request_sent = True  # an earlier request of this attempt went out
@@ -152,14 +177,18 @@ class ResilientCaller:
                 self._record(op, attempt, "ok", t0, None)
                 return result
 
-    async def _attempt(self, op: Operation, attempt_fn: AttemptFn[T], attempt: Attempt) -> T:
+    async def _attempt(
+        self, op: Operation, attempt_fn: AttemptFn[T], attempt: Attempt, group: str | None
+    ) -> T:
         with self.telemetry.attempt_span(self.connector, op.name, attempt):
-            return await self._guarded(op, attempt_fn, attempt)
+            return await self._guarded(op, attempt_fn, attempt, group)
 
-    async def _guarded(self, op: Operation, attempt_fn: AttemptFn[T], attempt: Attempt) -> T:
+    async def _guarded(
+        self, op: Operation, attempt_fn: AttemptFn[T], attempt: Attempt, group: str | None
+    ) -> T:
         if (deadline.remaining() or 1.0) <= _MIN_ATTEMPT_S:
             raise self._timeout(op, "the request deadline passed before the call", sent=False)
-        breaker = self.breaker(op.name)
+        breaker = self.breaker(op, group)
         try:
             permit = await breaker.acquire(op.name)
         except CircuitOpen:
@@ -169,7 +198,8 @@ class ResilientCaller:
         self.telemetry.breaker_seen(
             self.connector, breaker.key, permit.granted.state.value, verdict=probe
         )
-        verdict: bool | None = None  # None: the provider was never asked; record nothing
+        asked = False  # False: the provider was never asked; record nothing
+        verdict: bool | None = None  # None: neither a success nor a failure (not counted)
         try:
             waiting_since = time.time_ns()
             await self.limiter.acquire()
@@ -186,12 +216,12 @@ class ResilientCaller:
                 budget = deadline.bounded(self.settings.timeouts.total_s)
                 if budget <= _MIN_ATTEMPT_S:
                     raise self._timeout(op, "no time left for another attempt", sent=False)
-                verdict = False
+                asked, verdict = True, False
                 async with asyncio.timeout(budget):
                     result = await attempt_fn(attempt)
             except TimeoutError:
                 if budget < self.settings.timeouts.total_s:
-                    verdict = None  # cut short by the request's deadline: inconclusive
+                    asked = False  # cut short by the request's deadline: inconclusive
                 raise self._timeout(op, "the provider did not answer in time", sent=True) from None
             finally:
                 self._bulkhead.release()
@@ -199,23 +229,51 @@ class ResilientCaller:
             verdict = True
             return result
         except UpstreamError as err:
-            if verdict is not None:
-                verdict = not err.counts_as_failure
+            # Not the provider's fault (a client's 4xx, a 429): no failure, and no proof of
+            # health either — a success would dilute the failure ratio. Counted as neither.
+            verdict = False if err.counts_as_failure else None
             raise
         except Exception:
             # Not a classified provider outcome (a request that could not even be encoded, a
             # bug): it says nothing about the provider, so it must never trip its breaker.
-            verdict = None
+            asked = False
             raise
         finally:
             # Local refusals (limiter, bulkhead, no time left) and cancellations say nothing
             # about the provider: no verdict (a probe's lease expires by itself).
-            if verdict is not None and not _cancelled():
+            if asked and not _cancelled():
                 after = await breaker.record(permit, ok=verdict)
                 if after is not None:
                     self.telemetry.breaker_seen(
                         self.connector, breaker.key, after.value, verdict=_VERDICT[verdict]
                     )
+
+    async def call_keys(
+        self,
+        op: Operation,
+        keys: list[K],
+        fetch: FetchKeys[K, T],
+        group_for: Callable[[K], str | None],
+    ) -> Mapping[K, T | UpstreamError]:
+        """One idempotent call for ``keys`` (a batch read); with key groups, one per group,
+        each through its group's breaker: a failing group answers its own keys with the
+        error and leaves the others answered."""
+        if not isinstance(op.breaker_scope, KeyGroups):
+            return await self.call(op, lambda a: fetch(keys, a), idempotent=True)
+        groups: dict[str | None, list[K]] = {}
+        for k in keys:
+            groups.setdefault(group_for(k), []).append(k)
+
+        async def one(group: str | None, part: list[K]) -> Mapping[K, T | UpstreamError]:
+            try:
+                return await self.call(op, lambda a: fetch(part, a), idempotent=True, group=group)
+            except UpstreamError as err:
+                return dict.fromkeys(part, err)
+
+        answers: dict[K, T | UpstreamError] = {}
+        for part in await asyncio.gather(*(one(g, ks) for g, ks in groups.items())):
+            answers.update(part)
+        return answers
 
     def _retry_delay(
         self, err: UpstreamError, number: int, idempotent: bool, started: float

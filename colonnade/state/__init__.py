@@ -11,9 +11,17 @@ from typing import Any
 from colonnade.state.base import (
     BreakerPermit,
     BreakerPolicy,
+    Breakers,
     BreakerSnapshot,
     BreakerState,
+    CacheStore,
+    CallState,
+    Locks,
+    RecordStore,
     StateBackend,
+    Tags,
+    TokenBuckets,
+    Values,
 )
 from colonnade.state.memory import MemoryBackend
 from colonnade.state.redis import RedisBackend
@@ -23,9 +31,17 @@ __all__ = [
     "BreakerPolicy",
     "BreakerSnapshot",
     "BreakerState",
+    "Breakers",
+    "CacheStore",
+    "CallState",
+    "Locks",
     "MemoryBackend",
+    "RecordStore",
     "RedisBackend",
     "StateBackend",
+    "Tags",
+    "TokenBuckets",
+    "Values",
     "create_backend",
 ]
 

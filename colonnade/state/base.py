@@ -1,4 +1,4 @@
-"""The state-backend interface: everything replicas must share, behind one protocol.
+"""The state-backend interface: everything replicas must share, one protocol per concern.
 
 Cache entries, idempotency records, singleflight locks, rate-limit buckets and circuit-breaker
 state all live here. Two implementations exist: in-process memory (the embedded default, no
@@ -67,36 +67,46 @@ class BreakerSnapshot:
 
 
 @runtime_checkable
-class StateBackend(Protocol):
-    """Shared state. Every method may raise ``StateUnavailable`` (see colonnade.errors)."""
+class Values(Protocol):
+    """Key/value with expiry: cache entries, idempotency records, last-known-good values."""
 
-    name: str
-
-    # --- key/value with expiry: cache entries, idempotency records, last-known-good values ---
     async def get(self, key: str) -> bytes | None: ...
 
     async def get_many(self, keys: Sequence[str]) -> list[bytes | None]: ...
 
     async def set(self, key: str, value: bytes, ttl_s: float) -> None: ...
 
+    async def delete(self, keys: Sequence[str]) -> int: ...
+
+
+@runtime_checkable
+class Locks(Protocol):
+    """Short leases on a key: stampede locks, idempotency claims."""
+
     async def set_if_absent(self, key: str, value: bytes, ttl_s: float) -> bool:
         """Store only when the key is absent; True when stored (a lock or a claim was taken)."""
         ...
-
-    async def delete(self, keys: Sequence[str]) -> int: ...
 
     async def delete_if_equals(self, key: str, expected: bytes) -> bool:
         """Delete only when the value is still ``expected`` (release a lock we own)."""
         ...
 
-    # --- tags: named sets of keys, for invalidation by tag ---
+
+@runtime_checkable
+class Tags(Protocol):
+    """Named sets of keys, for invalidation by tag."""
+
     async def tag(self, tags: Sequence[str], key: str, ttl_s: float) -> None: ...
 
     async def invalidate_tag(self, tag: str) -> int:
         """Delete every key filed under ``tag`` and the tag itself; returns keys deleted."""
         ...
 
-    # --- token bucket: proactive rate limiting ---
+
+@runtime_checkable
+class TokenBuckets(Protocol):
+    """Token buckets: proactive rate limiting."""
+
     async def take_token(
         self, key: str, *, rate_per_s: float, burst: float, now: float, count: float = 1.0
     ) -> float:
@@ -111,15 +121,29 @@ class StateBackend(Protocol):
         """Lower the bucket to ``tokens`` (never raises it): a provider said how much is left."""
         ...
 
-    # --- circuit breaker ---
+
+@runtime_checkable
+class Breakers(Protocol):
+    """Circuit-breaker state machines, one per key."""
+
     async def breaker_acquire(
         self, key: str, *, now: float, policy: BreakerPolicy
     ) -> BreakerPermit: ...
 
     async def breaker_record(
-        self, key: str, *, ok: bool, probe: bool, now: float, policy: BreakerPolicy, jitter: float
+        self,
+        key: str,
+        *,
+        ok: bool | None,
+        probe: bool,
+        now: float,
+        policy: BreakerPolicy,
+        jitter: float,
     ) -> BreakerState:
-        """Record one finished call. ``jitter`` (e.g. 0.8–1.2) multiplies the next open period."""
+        """Record one finished call: ``ok`` True (a success), False (a failure) or None (an
+        outcome that says nothing about the provider's health, e.g. a client's 4xx: counted
+        as neither; a probe's lease is released so the next call probes). ``jitter`` (e.g.
+        0.8–1.2) multiplies the next open period."""
         ...
 
     async def breaker_snapshot(
@@ -128,7 +152,30 @@ class StateBackend(Protocol):
 
     async def breaker_reset(self, key: str) -> None: ...
 
-    # --- lifecycle ---
+
+@runtime_checkable
+class CacheStore(Values, Tags, Protocol):
+    """What the response cache needs: values and their tags."""
+
+
+@runtime_checkable
+class RecordStore(Values, Locks, Protocol):
+    """What idempotency records need: values, and a claim on each."""
+
+
+@runtime_checkable
+class CallState(Breakers, TokenBuckets, Protocol):
+    """What the resilient call needs: its breakers and its rate-limit buckets."""
+
+
+@runtime_checkable
+class StateBackend(Values, Locks, Tags, TokenBuckets, Breakers, Protocol):
+    """All of the shared state, one backend. Every method may raise ``StateUnavailable``
+    (see colonnade.errors). A component depends on the part it uses (``Values``, ``Locks``,
+    ``Tags``, ``TokenBuckets``, ``Breakers``, or a union such as ``CacheStore``)."""
+
+    name: str
+
     async def ping(self) -> bool: ...
 
     async def aclose(self) -> None: ...

@@ -106,7 +106,14 @@ class GuardedBackend:
         return await self._call(lambda: self.inner.breaker_acquire(key, now=now, policy=policy))
 
     async def breaker_record(
-        self, key: str, *, ok: bool, probe: bool, now: float, policy: BreakerPolicy, jitter: float
+        self,
+        key: str,
+        *,
+        ok: bool | None,
+        probe: bool,
+        now: float,
+        policy: BreakerPolicy,
+        jitter: float,
     ) -> BreakerState:
         return await self._call(
             lambda: self.inner.breaker_record(

@@ -38,8 +38,12 @@ Circuit breaker (``BreakerPolicy``)
     now + probe_lease_s. HALF_OPEN → rejected (retry at probe_until) until the lease runs out;
     a run-out lease (the probe never reported) goes to the next caller.
 
-    record: a probe while HALF_OPEN — success closes (window cleared, trips 0), failure
-    opens again. A regular call while CLOSED is counted in the current slot; then, if the
+    record (a verdict: ok, failure, or neither — an outcome that is not the provider's fault
+    and proves nothing about its health either, e.g. a client's 4xx): a probe while
+    HALF_OPEN — success closes (window cleared, trips 0), failure opens again, neither
+    releases the probe's lease (the next acquire grants a new probe). A regular call while
+    CLOSED with neither verdict is not counted at all. A regular call while CLOSED is
+    otherwise counted in the current slot; then, if the
     window holds >= min_calls calls, at least one failure and failures / calls >=
     failure_ratio, the breaker opens. Anything else (a call that started before a trip, a
     late probe after another one decided) is ignored. Opening sets trips += 1 and
@@ -312,19 +316,31 @@ class MemoryBackend:
         return BreakerPermit(allowed=True, probe=True, state=_HALF_OPEN)
 
     async def breaker_record(
-        self, key: str, *, ok: bool, probe: bool, now: float, policy: BreakerPolicy, jitter: float
+        self,
+        key: str,
+        *,
+        ok: bool | None,
+        probe: bool,
+        now: float,
+        policy: BreakerPolicy,
+        jitter: float,
     ) -> BreakerState:
         check_breaker(policy, jitter)
         b = self._breaker(key)
         if probe:
             if b.state is not _HALF_OPEN:
                 return b.state  # a late probe: another one already decided
+            if ok is None:
+                b.probe_until = 0.0  # it decided nothing: the next caller probes
+                return _HALF_OPEN
             if ok:
                 self._breakers[key] = _Breaker()
                 return _CLOSED
             return self._trip(b, now, policy, jitter)
         if b.state is not _CLOSED:
             return b.state  # started before the trip: says nothing about the provider now
+        if ok is None:
+            return _CLOSED  # not the provider's fault, nor proof of its health: not counted
         current = math.floor(now / (policy.window_s / policy.buckets))
         index = current % policy.buckets
         slot_id, calls, failures = b.slots.get(index, (current, 0, 0))

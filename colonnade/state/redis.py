@@ -193,12 +193,19 @@ class RedisBackend:
         )
 
     async def breaker_record(
-        self, key: str, *, ok: bool, probe: bool, now: float, policy: BreakerPolicy, jitter: float
+        self,
+        key: str,
+        *,
+        ok: bool | None,
+        probe: bool,
+        now: float,
+        policy: BreakerPolicy,
+        jitter: float,
     ) -> BreakerState:
         check_breaker(policy, jitter)
         p = policy
         args = [
-            int(ok), int(probe), now,
+            "n" if ok is None else int(ok), int(probe), now,
             p.window_s, p.buckets, p.min_calls, p.failure_ratio,
             p.break_s, p.break_multiplier, p.break_max_s, jitter,
             breaker_idle_ttl_ms(p),

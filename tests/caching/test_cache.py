@@ -116,7 +116,7 @@ async def test_stale_while_revalidate_answers_at_once_and_refreshes_once(
         "stale_while_revalidate"
     }
     pipeline = facade.connector("erp").pipeline
-    await wait_for(lambda: not pipeline._background)
+    await wait_for(lambda: not pipeline.coalescer.refreshing)
     fresh = await facade.query(ORDERS)
     assert "extensions" not in fresh
     await asyncio.sleep(0.3)
@@ -155,7 +155,7 @@ async def test_one_caller_cancelling_does_not_cancel_the_shared_call(
     await wait_for(
         lambda: (
             providers.erp.recorder.count("*") == 0
-            and len(facade.connector("erp").pipeline._flight) > 0
+            and facade.connector("erp").pipeline.coalescer.in_flight > 0
         )
     )
     tasks[0].cancel()

@@ -100,6 +100,30 @@ async def test_client_errors_do_not_open_the_breaker(facade, providers: SandboxS
     assert await erp_state(facade) is BreakerState.CLOSED
 
 
+async def test_client_errors_do_not_dilute_the_failure_ratio(facade, providers: SandboxSet) -> None:
+    """Refused orders are neither failures nor successes: ten of them, then 2 answers and 2
+    failures, is 2 failures in 4 counted calls and opens the breaker (counted as successes
+    it was 2 in 14, and a failing provider kept being called)."""
+    bad = [{"material": "MAT-9999", "quantity": "1", "unitPrice": "1"}]  # SAP refuses it
+    for _ in range(10):
+        body = await facade.query(
+            """mutation($lines: [SalesOrderLineInput!]!) { createSalesOrder(input:
+               {customerId: "001000000000002AAA", currency: "EUR", lines: $lines}) { number } }""",
+            {"lines": bad},
+        )
+        assert body["errors"][0]["extensions"]["code"] == "UPSTREAM_REJECTED"
+    for n in (10, 11):
+        assert (await facade.query(order_query(n)))["data"]["salesOrder"] is not None
+    assert await erp_state(facade) is BreakerState.CLOSED
+    providers.erp.faults.add(Fault("status", status=503))
+    for n in (12, 13):
+        body = await facade.query(order_query(n))
+        assert body["errors"][0]["extensions"]["code"] == "UPSTREAM_UNAVAILABLE"
+    assert await erp_state(facade) is BreakerState.OPEN
+    body = await facade.query(order_query(9))
+    assert body["errors"][0]["extensions"]["code"] == "CIRCUIT_OPEN"
+
+
 @pytest.mark.redis
 async def test_two_server_processes_on_one_redis_share_one_breaker(
     providers: SandboxSet, providers_server, creds

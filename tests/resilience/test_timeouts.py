@@ -49,7 +49,7 @@ async def test_retries_never_outlive_the_connector_deadline(make_facade, provide
     assert body["errors"][0]["extensions"]["code"] == "UPSTREAM_TIMEOUT"
     pipeline = facade.connector("erp").pipeline
     async with asyncio.timeout(10):  # the shared call may finish after the client's answer
-        while len(pipeline._flight):  # noqa: ASYNC110
+        while pipeline.coalescer.in_flight:  # noqa: ASYNC110
             await asyncio.sleep(0.02)
     attempts = [r for r in facade.runtime.telemetry.recent if r.connector == "erp"]
     # 0.4 s attempts inside a 1 s budget: at most 3 ever start, never the 10 allowed.

@@ -13,10 +13,18 @@ import pytest
 
 from colonnade.state import (
     BreakerPolicy,
+    Breakers,
     BreakerState,
+    CacheStore,
+    CallState,
+    Locks,
     MemoryBackend,
+    RecordStore,
     RedisBackend,
     StateBackend,
+    Tags,
+    TokenBuckets,
+    Values,
     create_backend,
 )
 from colonnade.state.memory import open_period_s
@@ -46,7 +54,9 @@ async def eventually_gone(backend: StateBackend, key: str) -> None:
             await asyncio.sleep(0.01)  # a poll of the backend, not of a local flag
 
 
-async def record(backend: StateBackend, key: str, now: float, *outcomes: bool) -> BreakerState:
+async def record(
+    backend: StateBackend, key: str, now: float, *outcomes: bool | None
+) -> BreakerState:
     state = CLOSED
     for ok in outcomes:
         state = await backend.breaker_record(
@@ -64,6 +74,8 @@ async def trip(backend: StateBackend, key: str, now: float) -> None:
 
 async def test_conforms_to_protocol(backend: StateBackend) -> None:
     assert isinstance(backend, StateBackend)
+    for part in (Values, Locks, Tags, TokenBuckets, Breakers, CacheStore, RecordStore, CallState):
+        assert isinstance(backend, part), part  # a component may depend on just this part
     assert backend.name in {"memory", "redis"}
     assert await backend.ping() is True
 
@@ -338,6 +350,41 @@ async def test_breaker_stays_closed_below_ratio(backend: StateBackend) -> None:
     assert await record(backend, "crm", T0, True, True, True, False, True, False, True) is CLOSED
     snap = await backend.breaker_snapshot("crm", now=T0, policy=POLICY)
     assert (snap.calls, snap.failures) == (7, 2)
+
+
+async def test_breaker_counts_an_outcome_that_is_neither_as_nothing(
+    backend: StateBackend,
+) -> None:
+    """A client's 4xx (ok=None) is neither a failure nor a success. Counted as successes,
+    2 failures among 14 calls would stay closed; not counted, they are 2 of 4 and open it."""
+    assert await record(backend, "vies", T0, False, False, *[None] * 10) is CLOSED
+    snap = await backend.breaker_snapshot("vies", now=T0, policy=POLICY)
+    assert (snap.calls, snap.failures) == (2, 2)  # under min_calls: the ten left no trace
+    assert await record(backend, "vies", T0, True) is CLOSED
+    assert await record(backend, "vies", T0, True) is OPEN
+    snap = await backend.breaker_snapshot("vies", now=T0, policy=POLICY)
+    assert (snap.state, snap.calls, snap.failures) == (OPEN, 4, 2)
+
+
+async def test_breaker_probe_that_is_neither_hands_the_probe_on(backend: StateBackend) -> None:
+    """A probe answered with a client's 4xx proves nothing: the breaker stays half-open and
+    the next caller probes at once (not after the probe's 10 s lease)."""
+    await trip(backend, "crm", T0)
+    assert (await backend.breaker_acquire("crm", now=T0 + 5, policy=POLICY)).probe
+    state = await backend.breaker_record(
+        "crm", ok=None, probe=True, now=T0 + 6, policy=POLICY, jitter=1.0
+    )
+    assert state is HALF_OPEN
+    snap = await backend.breaker_snapshot("crm", now=T0 + 6, policy=POLICY)
+    assert (snap.state, snap.trips) == (HALF_OPEN, 1)
+    second = await backend.breaker_acquire("crm", now=T0 + 6, policy=POLICY)
+    assert (second.allowed, second.probe) == (True, True)
+    third = await backend.breaker_acquire("crm", now=T0 + 6, policy=POLICY)
+    assert (third.allowed, third.probe) == (False, False)  # still one probe at a time
+    state = await backend.breaker_record(
+        "crm", ok=True, probe=True, now=T0 + 7, policy=POLICY, jitter=1.0
+    )
+    assert state is CLOSED
 
 
 async def test_breaker_old_slots_leave_the_window(backend: StateBackend) -> None:

@@ -1,7 +1,7 @@
 -- breaker_record: count one finished call; open or close the breaker. Returns the new state.
--- ARGV ok 0|1, probe 0|1, now, window_s, buckets, min_calls, failure_ratio,
---      break_s, break_multiplier, break_max_s, jitter, idle_ttl_ms
-local ok, probe, now = ARGV[1] == '1', ARGV[2] == '1', tonumber(ARGV[3])
+-- ARGV ok 0|1|n (n: neither, not counted), probe 0|1, now, window_s, buckets, min_calls,
+--      failure_ratio, break_s, break_multiplier, break_max_s, jitter, idle_ttl_ms
+local ok, neither, probe, now = ARGV[1] == '1', ARGV[1] == 'n', ARGV[2] == '1', tonumber(ARGV[3])
 local window_s, n = tonumber(ARGV[4]), tonumber(ARGV[5])
 local min_calls, ratio = tonumber(ARGV[6]), tonumber(ARGV[7])
 local break_s, mult, break_max = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
@@ -25,6 +25,10 @@ if probe then
   if st ~= 'half_open' then
     return st -- a late probe: another one already decided
   end
+  if neither then
+    redis.call('HSET', key, 'pu', 0) -- it decided nothing: the next caller probes
+    return 'half_open'
+  end
   if ok then
     redis.call('DEL', key) -- closed, window cleared, trips 0 == a missing breaker
     return 'closed'
@@ -33,6 +37,9 @@ if probe then
 end
 if st ~= 'closed' then
   return st -- started before the trip: says nothing about the provider now
+end
+if neither then
+  return 'closed' -- not the provider's fault, nor proof of its health: not counted
 end
 
 local cur = current_slot(now, window_s, n)
