@@ -66,7 +66,7 @@ class VatConnector(SoapConnector):
 
     async def contract_probe(self) -> None:
         """One check (live: ``contract_samples.vat``, a number registered at VIES)."""
-        await self.registrations([self.settings.contract_samples.get("vat", "DE811907980")])
+        await self.registrations([self.settings.contract_samples.get("vat", "DE100000001")])
 
     async def _check(self, key: str, attempt: Attempt) -> VatRegistration:
         vat = parse(key)

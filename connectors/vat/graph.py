@@ -63,7 +63,7 @@ class VatQuery:
     vat_number: VatRegistration | None = strawberry.field(
         resolver=check,
         description="Check an EU VAT number at VIES, written with its country prefix "
-        "(DE811907980; spaces and dots are ignored). Null, with an error, when the number is "
+        "(DE123456789; spaces and dots are ignored). Null, with an error, when the number is "
         "malformed or VIES (or the member state's register) cannot answer.",
         extensions=[requires("vat:read")],
         directives=cost(1),
