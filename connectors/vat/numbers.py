@@ -1,6 +1,6 @@
 """VAT numbers as the client writes them → what VIES is asked: checked before any call.
 
-A number is a member-state prefix and that state's national format (``DE811907980``,
+A number is a member-state prefix and that state's national format (``DE123456789``,
 ``ATU12345678``; spaces, dots and dashes are ignored, letters may be lower case). VIES itself
 only checks ``[A-Z]{2}`` and ``[0-9A-Za-z+*.]{2,12}`` and answers anything else with
 INVALID_INPUT after a round trip; refusing here costs nothing and says what is wrong.
@@ -55,7 +55,7 @@ class VatNumber:
     country: str
     """The member state prefix (``DE``): also the breaker group its checks go through."""
     number: str
-    """The national part, as VIES wants it (``811907980``)."""
+    """The national part, as VIES wants it (``123456789``)."""
 
     def __str__(self) -> str:
         return f"{self.country}{self.number}"
