@@ -1,9 +1,10 @@
 """VAT connector: EU VAT numbers checked at VIES, SOAP 1.1 document/literal.
 
-``vies.wsdl`` is the EU's public contract (``checkVatService``), copied unchanged from the
-shared WSDL corpus (``savon__vies_checkVatService.wsdl``, itself savon's copy of
-https://ec.europa.eu/taxation_customs/vies/checkVatService.wsdl); it is theirs, not ours, so
-it is never edited here — ``tests/connectors/test_vat_corpus.py`` checks it still matches.
+``vies.wsdl`` is the EU Commission's public contract (``checkVatService``, published at
+https://ec.europa.eu/taxation_customs/vies/checkVatService.wsdl), copied byte for byte from
+the shared WSDL corpus (``savon__vies_checkVatService.wsdl``: savonrb/savon @ 6679767,
+``spec/fixtures/wsdl/vies.xml``, MIT). It is theirs, not ours: never edited here, and
+``tests/connectors/test_vat_corpus.py`` checks it still equals the corpus copy.
 """
 
 from colonnade.connectors.vat.connector import CHECK_VAT, VatConnector

@@ -54,7 +54,7 @@ CODES: tuple[ViesCode, ...] = (
     ViesCode("INVALID_INPUT", InvalidVatInput, False, False, Scope.NONE,
              "the country code is invalid or the VAT number is empty"),
     ViesCode("INVALID_REQUESTER_INFO", UpstreamRejected, False, False, Scope.NONE,
-             "the requester's VAT number (connectors.vat.requester_vat) is invalid"),
+             "the requester's VAT number sent with the check is invalid"),
     ViesCode("VAT_BLOCKED", UpstreamRejected, False, False, Scope.NONE,
              "this VAT number may not be checked"),
     ViesCode("IP_BLOCKED", UpstreamUnavailable, False, True, Scope.VIES,

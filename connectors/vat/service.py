@@ -5,6 +5,11 @@ The engine gives an operation one breaker scope; checks are grouped by member st
 failing as a whole must pause every member state at once, so each attempt also passes this
 connector-wide breaker: a failure of VIES's scope (``faults.scope_of``) is counted here and
 not by the member state, a member state's failure counts there and proves VIES answered here.
+An attempt cut short by our own timeout is left to the member state's breaker (VIES waits on
+the member state's register; a slow answer is most often that register's).
+
+Built here because the engine's ``Operation.breaker_scope`` names one scope per operation; a
+second, wider breaker for some of its failures would belong in ``ResilientCaller``.
 """
 
 from __future__ import annotations

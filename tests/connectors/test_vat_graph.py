@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 
 from colonnade.sandboxes import SandboxSet, ServedSandbox
@@ -86,3 +87,16 @@ async def test_the_field_is_described(facade: Any) -> None:
         "countryCode", "vatNumber", "valid", "name", "address", "requestDate",
     }  # fmt: skip
     assert all(f["description"] for f in described["fields"])
+
+
+async def test_a_member_state_fault_through_the_sandbox_control_api(
+    facade: Any, providers_server: ServedSandbox, providers: SandboxSet
+) -> None:
+    fault = {"provider": "vat", "kind": "soap_fault", "match": "vat.*.FR"}
+    async with httpx.AsyncClient(base_url=providers_server.base_url) as control:
+        added = await control.post("/__sandbox/faults", json={**fault, "faultstring": "TIMEOUT"})
+    assert added.status_code == 201
+    body = await facade.query(QUERY, {"n": "FR10100000001"})
+    assert body["data"] == {"vatNumber": None}
+    assert body["errors"][0]["extensions"]["code"] == "UPSTREAM_TIMEOUT"
+    assert providers.vat.recorder.count("vat.checkVat.FR") == 2  # retried once (max_attempts 2)
