@@ -69,9 +69,12 @@ def create_app(
     # Everything is built above, so the app can serve from here on; the lifespan's end (and
     # the server's shutdown signal, see cli) mark it draining.
     lifecycle = Lifecycle(started=True)
+    ready_checks = {c.name: c.ready for c in assembly.registry.connectors if c.ready is not None}
 
     async def readyz(_: Request) -> Response:
-        status, body = await readiness(runtime, services.closers, lifecycle)
+        status, body = await readiness(
+            runtime, services.closers, lifecycle, services.unavailable, ready_checks
+        )
         return JSONResponse(body, status_code=status)
 
     async def metrics(_: Request) -> Response:

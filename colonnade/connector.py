@@ -40,7 +40,7 @@ from colonnade.errors import (
 )
 from colonnade.pipeline.core import ConnectorPipeline
 from colonnade.pipeline.operation import Operation
-from colonnade.pipeline.ratelimit_headers import parse_retry_after, quota_hints
+from colonnade.pipeline.ratelimit_headers import QuotaHint, parse_retry_after, quota_hints
 from colonnade.pipeline.resilient import Attempt
 from colonnade.runtime import Runtime
 
@@ -145,7 +145,7 @@ class HttpConnector:
             await self.auth.apply(retry)
             response = await self._exchange(attempt, op, retry)
         attempt.status = response.status_code
-        hints = quota_hints(response.headers)
+        hints = self.rate_limit_hints(response)
         self.runtime.telemetry.response(self.name, response.status_code, response.headers, hints)
         await self.pipeline.caller.limiter.learn(hints)
         if response.status_code == 401:
@@ -217,6 +217,11 @@ class HttpConnector:
         A cancelled caller (deadline) stops waiting; the thread finishes its bounded work."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._parse_pool, functools.partial(fn, *args))
+
+    def rate_limit_hints(self, response: httpx.Response) -> list[QuotaHint]:
+        """What this response says about the provider's limits; override to read fewer
+        header families (or a provider's own)."""
+        return quota_hints(response.headers)
 
     # ------------------------------------------------------------------ classification
     def provider_error(self, response: httpx.Response) -> tuple[str | None, str | None]:

@@ -12,13 +12,17 @@ of recent attempts.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from colonnade.errors import StateUnavailable
 from colonnade.runtime import Runtime
 from colonnade.state import BreakerState
+
+ReadyCheck = Callable[[Any], Awaitable[dict[str, Any]]]
+"""A connector's own readiness check (``ConnectorPlugin.ready``): extra keys for its report,
+``status`` among them when it knows better ("degraded")."""
 
 
 @dataclass(slots=True)
@@ -84,13 +88,25 @@ async def state_report(runtime: Runtime) -> dict[str, Any]:
 
 
 async def readiness(
-    runtime: Runtime, connectors: Iterable[Any], lifecycle: Lifecycle
+    runtime: Runtime,
+    connectors: Iterable[Any],
+    lifecycle: Lifecycle,
+    off: Mapping[str, str] | None = None,
+    checks: Mapping[str, ReadyCheck] | None = None,
 ) -> tuple[int, dict[str, Any]]:
-    """(HTTP status, body) for /readyz."""
+    """(HTTP status, body) for /readyz. ``off``: connectors the deployment left unbuilt, and
+    why (an operator's choice, not a degradation); ``checks``: a plugin's own readiness check,
+    merged into its connector's report."""
     started = time.monotonic()
     components = {c.name: await connector_report(runtime, c) for c in connectors}
+    for name, check in (checks or {}).items():
+        if name in components:
+            components[name].update(await check(next(c for c in connectors if c.name == name)))
+    components.update({n: {"status": "off", "reason": why} for n, why in (off or {}).items()})
     state = await state_report(runtime)
-    degraded = state["status"] != "ok" or any(r["status"] != "ok" for r in components.values())
+    degraded = state["status"] != "ok" or any(
+        r["status"] not in ("ok", "off") for r in components.values()
+    )
     if not lifecycle.serving:
         status = "shutting_down" if lifecycle.draining else "starting"
     else:

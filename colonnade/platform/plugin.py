@@ -10,7 +10,7 @@ Packages hand these to the engine through the ``colonnade.plugins`` entry point 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
@@ -57,6 +57,8 @@ class ConnectorPlugin(Generic[S]):
     """Root fields of this connector alone (its ports' parts are declared by the graph)."""
     sandbox: str | None = None
     """``"module:Class"`` of its sandbox provider, imported only when the sandbox is wanted."""
+    ready: Callable[[Any], Awaitable[dict[str, Any]]] | None = None
+    """Its own ``/readyz`` check, beside the engine's (breakers, last call): keys to add."""
     webhooks: Callable[[Any, Runtime], HandlerFactory] | None = None
     """The handler for signed webhooks from this provider (``POST /webhooks/<name>``)."""
     description: str = ""

@@ -4,9 +4,8 @@ contract: a renamed ``Name`` fails validation (UPSTREAM_CONTRACT_VIOLATION), nev
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class SfAccount(BaseModel):
@@ -33,15 +32,6 @@ class SfAccount(BaseModel):
         return value
 
 
-class SfQueryResult(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    totalSize: int
-    done: bool
-    nextRecordsUrl: str | None = None
-    records: list[SfAccount]
-
-
 class SfCountResult(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -50,9 +40,3 @@ class SfCountResult(BaseModel):
 
 
 ACCOUNT_FIELDS = tuple(SfAccount.model_fields)
-COLLECTION = TypeAdapter(list[dict[str, Any] | None])
-"""The collection's shape only: each record is validated on its own (``ACCOUNT``), so one
-record that breaks the contract fails its own id, not the other 199 of the call."""
-ACCOUNT = TypeAdapter(SfAccount)
-QUERY = TypeAdapter(SfQueryResult)
-COUNT = TypeAdapter(SfCountResult)

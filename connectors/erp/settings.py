@@ -1,5 +1,4 @@
-"""The ERP connector's settings (``[connectors.erp]``): the SOAP base's keys, with this ERP's
-WSDL and address."""
+"""The ERP connector's settings: the SOAP base's keys, with this ERP's WSDL and address."""
 
 from __future__ import annotations
 

@@ -1,14 +1,11 @@
-"""Stripe PaymentIntent → domain Payment, and money between minor units and decimals."""
+"""Money between Stripe's minor units and decimals (docs: "Zero-decimal currencies")."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 
-from colonnade.connectors.domain import Money, Payment, PaymentStatus
-from colonnade.connectors.payments.models import StripePaymentIntent
+from colonnade.connectors.domain import Money
 
-# Stripe's zero-decimal and three-decimal currencies (docs: "Zero-decimal currencies").
 _ZERO_DECIMAL = frozenset(
     "bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split()  # noqa: SIM905
 )
@@ -31,14 +28,3 @@ def to_minor(money: Money) -> int:
             f"{money.amount} {money.currency} has more decimals than the currency allows"
         )
     return int(scaled)
-
-
-def to_payment(intent: StripePaymentIntent) -> Payment:
-    return Payment(
-        id=intent.id,
-        amount=from_minor(intent.amount, intent.currency),
-        status=PaymentStatus(intent.status),
-        created_at=datetime.fromtimestamp(intent.created, tz=UTC),
-        description=intent.description,
-        customer_id=intent.customer,
-    )

@@ -3,13 +3,14 @@ as the operator chooses (absent from the schema, or answering CONNECTOR_UNAVAILA
 
 from __future__ import annotations
 
-from conftest import FacadeFactory
+from typing import Any
+
 from support import Facade
 
 CUSTOMER_WITH_ORDERS = '{ customer(id: "001000000000002AAA") { name salesOrders { number } } }'
 
 
-async def test_a_disabled_connector_s_fields_are_absent(make_facade: FacadeFactory) -> None:
+async def test_a_disabled_connector_s_fields_are_absent(make_facade: Any) -> None:
     facade: Facade = await make_facade(connectors={"erp": {"enabled": False}})
     sdl = facade.app.state.services  # built without the ERP
     assert "erp" not in sdl.names
@@ -26,7 +27,7 @@ async def test_a_disabled_connector_s_fields_are_absent(make_facade: FacadeFacto
 
 
 async def test_in_error_mode_the_fields_stay_and_answer_a_typed_error(
-    make_facade: FacadeFactory,
+    make_facade: Any,
 ) -> None:
     facade = await make_facade(
         connectors={"erp": {"enabled": False}}, graph={"unavailable_fields": "error"}
@@ -42,12 +43,17 @@ async def test_in_error_mode_the_fields_stay_and_answer_a_typed_error(
     assert all("erp" in e["message"] and "disabled" in e["message"] for e in body["errors"])
 
 
-async def test_an_unconfigured_connector_does_not_fail_start_up(make_facade: FacadeFactory) -> None:
+async def test_an_unconfigured_connector_does_not_fail_start_up(make_facade: Any) -> None:
     facade = await make_facade(connectors={"payments": {"base_url": None}})
     assert facade.app.state.services.unavailable == {
         "payments": "not configured (connectors.payments.base_url is not set)"
     }
     ready = await facade.client.get("/readyz")
     assert ready.status_code == 200
+    assert ready.json()["status"] == "ready"  # off is the operator's choice, not a degradation
+    assert ready.json()["connectors"]["payments"] == {
+        "status": "off",
+        "reason": "not configured (connectors.payments.base_url is not set)",
+    }
     body = await facade.query('{ customer(id: "001000000000002AAA") { name } }')
     assert body == {"data": {"customer": {"name": body["data"]["customer"]["name"]}}}

@@ -57,15 +57,20 @@ def test_matchers_combine_and_a_bare_rule_catches_all() -> None:
 
 
 def test_erp_settings_keep_the_old_fields_and_defaults() -> None:
-    """The keys (and defaults) ErpSettings had before it was a SoapSettings."""
-    new = ErpSettings()
+    """An ERP table written for the settings class that lived in colonnade.config still loads."""
+    old_table = {
+        "base_url": "https://sap.example",
+        "service_path": "/sap/bc/srt/rfc/sap/zsd_salesorder/100/zsd_salesorder/zsd_salesorder",
+        "wsdl_url_map": {},
+        "username": "COLONNADE",
+        "password": "x",
+        "idempotency_ttl_s": 86_400.0,
+    }
+    new = ErpSettings.model_validate(old_table)
     assert isinstance(new, SoapSettings)
-    dumped = new.model_dump()
-    assert dumped["wsdl"].name == "zsd_salesorder.wsdl"
-    assert dumped["service_path"].endswith("/zsd_salesorder/zsd_salesorder")
-    assert dumped["wsdl_url_map"] == {}
-    assert (dumped["username"], dumped["password"], dumped["password_file"]) == (None,) * 3
-    assert dumped["idempotency_ttl_s"] == 86_400.0
+    assert new.wsdl.name == "zsd_salesorder.wsdl"
+    assert new.service_path == old_table["service_path"]
+    assert new.idempotency_ttl_s == 86_400.0
 
 
 def _post_fault(base_url: str, **fault: Any) -> httpx.Response:
