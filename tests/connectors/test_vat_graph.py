@@ -100,3 +100,10 @@ async def test_a_member_state_fault_through_the_sandbox_control_api(
     assert body["data"] == {"vatNumber": None}
     assert body["errors"][0]["extensions"]["code"] == "UPSTREAM_TIMEOUT"
     assert providers.vat.recorder.count("vat.checkVat.FR") == 2  # retried once (max_attempts 2)
+
+
+async def test_readiness_lists_vies_s_breaker_and_each_member_state_s(facade: Any) -> None:
+    await facade.query(QUERY, {"n": "DE100000001"})
+    ready = (await facade.client.get("/readyz")).json()["connectors"]["vat"]
+    assert ready["wsdl"] == "loaded"
+    assert ready["breakers"] == {"cb:vat.member_state:DE": "closed", "cb:vat": "closed"}
