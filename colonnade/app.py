@@ -36,7 +36,7 @@ from colonnade.http_errors import starlette_http_error, unhandled_error
 from colonnade.http_limits import BodySizeLimit
 from colonnade.metrics import render as render_metrics
 from colonnade.observability.routes import observe
-from colonnade.platform import Registry, assemble
+from colonnade.platform import Registry, assemble, every_part
 from colonnade.platform import graph as graph_schema
 from colonnade.platform.events import build_events
 from colonnade.readiness import Lifecycle, readiness
@@ -56,7 +56,11 @@ def create_app(
     graphql = ColonnadeGraphQL(
         services,
         schema=graph_schema.build_schema(
-            assembly.parts, settings.server, settings.gateway, cost_budget(settings, runtime)
+            assembly.parts,
+            settings.server,
+            settings.gateway,
+            cost_budget(settings, runtime),
+            known=every_part(assembly.registry),
         ),
         graphql_ide="graphiql" if graphiql_enabled(settings.server) else None,
         allow_queries_via_get=True,

@@ -51,6 +51,8 @@ class TimeoutSettings(_Strict):
 
 
 class RetrySettings(_Strict):
+    """How a failed call is retried: attempts, full-jitter backoff, a retry budget."""
+
     max_attempts: int = Field(3, ge=1, le=10)
     base_delay_s: float = Field(0.05, ge=0)
     max_delay_s: float = Field(2.0, ge=0)
@@ -63,6 +65,8 @@ class RetrySettings(_Strict):
 
 
 class BreakerSettings(_Strict):
+    """The circuit breaker: failure ratio over a window, min calls, growing break."""
+
     enabled: bool = True
     per_operation: bool = False
     window_s: float = Field(30.0, gt=0)
@@ -75,6 +79,8 @@ class BreakerSettings(_Strict):
 
 
 class RateLimitSettings(_Strict):
+    """Our own token bucket for the provider (fed by its rate-limit headers), and its queue."""
+
     rate_per_s: float | None = Field(None, gt=0)
     """Configured limit (token bucket); None = only what the provider's headers teach us."""
     burst: float | None = Field(None, ge=1)
@@ -83,6 +89,8 @@ class RateLimitSettings(_Strict):
 
 
 class BulkheadSettings(_Strict):
+    """At most this many calls to the provider in flight at once."""
+
     max_concurrent: int = Field(10, ge=1)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol, TypeAlias, TypeVar
 
+from colonnade import Fetched
 from colonnade.connectors.domain import (
     Customer,
     CustomerPage,
@@ -18,7 +19,6 @@ from colonnade.connectors.domain import (
     SalesOrder,
     SalesOrderDraft,
 )
-from colonnade.fetched import Fetched
 
 T = TypeVar("T")
 PerKey: TypeAlias = dict[str, Fetched[T] | BaseException]

@@ -16,9 +16,21 @@ from colonnade.schema.root import (
 )
 from colonnade.schema.sensors import SensorQuery, start_sensors
 from colonnade.schema.subscriptions import PaymentSubscription, SensorSubscription
-from colonnade.schema.types import Customer, CustomerOrders, CustomerPayments
+from colonnade.schema.types import (
+    Customer,
+    CustomerOrders,
+    CustomerPayments,
+    Money,
+    Payment,
+    SalesOrder,
+)
 
-CUSTOMERS = GraphPart(name="customers", query=CustomerQuery, requires=(CustomerDirectory,))
+CUSTOMERS = GraphPart(
+    name="customers",
+    query=CustomerQuery,
+    exports=(Customer, Money, Payment, SalesOrder),  # extended by name: {"Money": ...}
+    requires=(CustomerDirectory,),
+)
 ORDERS = GraphPart(
     name="orders",
     query=OrderQuery,

@@ -14,6 +14,8 @@ from colonnade.errors import ConfigError
 
 
 class ApiKeyAuth:
+    """A static key in a header or the query string, read from its ``Secret`` per request."""
+
     def __init__(self, key: Secret, *, header: str | None = None, query: str | None = None) -> None:
         if (header is None) == (query is None):
             raise ConfigError(f"{key.name}: an API key goes in a header or a query parameter")

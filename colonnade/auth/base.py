@@ -23,6 +23,8 @@ class Auth(Protocol):
 
 
 class NoAuth:
+    """A provider that takes no credentials (a public API)."""
+
     async def apply(self, request: httpx.Request) -> None:
         return None
 

@@ -10,6 +10,8 @@ from colonnade.auth.secrets import Secret
 
 
 class BasicAuth:
+    """HTTP Basic credentials (SAP, legacy SOAP): the password re-read from its ``Secret``."""
+
     def __init__(self, username: str, password: Secret) -> None:
         self._username = username
         self._password = password

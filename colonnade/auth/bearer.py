@@ -8,6 +8,9 @@ from colonnade.auth.secrets import Secret
 
 
 class BearerKeyAuth:
+    """A static API key sent as ``Authorization: Bearer`` (Stripe); a 401 resends only if the key
+    changed."""
+
     def __init__(self, key: Secret) -> None:
         self._key = key
 

@@ -23,6 +23,9 @@ _log = structlog.get_logger("colonnade.auth")
 
 
 class OAuth2ClientCredentials:
+    """OAuth2 client credentials: a token fetched once, refreshed ahead of expiry and once on a
+    401."""
+
     def __init__(
         self,
         http: httpx.AsyncClient,

@@ -20,6 +20,8 @@ _log = structlog.get_logger("colonnade.auth")
 
 
 class Secret:
+    """A credential from a setting or a ``*_file`` (re-read when it changes); never printed."""
+
     def __init__(self, name: str, value: SecretStr | None = None, file: Path | None = None) -> None:
         if value is None and file is None:
             raise ConfigError(

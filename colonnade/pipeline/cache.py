@@ -89,6 +89,9 @@ def normalize(args: Any) -> str:
 
 
 class ResponseCache:
+    """Provider answers cached by tier, tagged for invalidation (a webhook handler drops stale
+    ones)."""
+
     def __init__(self, backend: CacheStore, settings: CacheSettings, telemetry: Telemetry):
         self.backend = backend
         self.enabled = settings.enabled

@@ -47,6 +47,7 @@ _POLL_S = 0.02
 
 
 def fingerprint(args: Any) -> str:
+    """A stable digest of a request's arguments (the same draft, the same fingerprint)."""
     return hashlib.sha256(normalize(args).encode()).hexdigest()
 
 

@@ -35,6 +35,7 @@ class RequestContext:
 
 
 def context_of(info: Info[Any, Any]) -> RequestContext:
+    """The request's context, from a resolver's ``info``."""
     ctx = info.context
     assert isinstance(ctx, RequestContext)
     return ctx

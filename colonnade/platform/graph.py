@@ -54,11 +54,28 @@ def _definition(cls: type) -> StrawberryObjectDefinition:
     return definition
 
 
-def apply_extensions(parts: Iterable[GraphPart]) -> None:
-    """Give every extended type its own fields plus those of the parts in this build."""
+def _exported(parts: Iterable[GraphPart]) -> dict[str, type]:
+    """GraphQL type name → class, for every type a part offers for extension."""
+    return {_definition(t).name: t for part in parts for t in part.exports}
+
+
+def apply_extensions(parts: Sequence[GraphPart], known: Iterable[GraphPart] = ()) -> None:
+    """Give every extended type its own fields plus those of the parts in this build.
+    ``known``: every installed part (a target named by a part that is left out is still
+    found, so a missing target is a typo, not a configuration)."""
+    exported = _exported([*parts, *known])
     added: dict[type, list[Any]] = {}
     for part in parts:
-        for target, extension in part.extends.items():
+        for named, extension in part.extends.items():
+            if isinstance(named, str):
+                if named not in exported:
+                    raise ConfigError(
+                        f"graph part {part.name!r} extends {named!r}, which no part exports "
+                        f"(exported: {', '.join(sorted(exported)) or 'none'})"
+                    )
+                target = exported[named]
+            else:
+                target = named
             added.setdefault(target, []).extend(_definition(extension).fields)
     for target in {*added, *_OWN_DEFINITION}:
         own = _OWN_DEFINITION.setdefault(target, _definition(target))
@@ -84,10 +101,11 @@ def build_schema(
     server: ServerSettings | None = None,
     gateway: GatewaySettings | None = None,
     cost_budget: ClientCostBudget | None = None,
+    known: Sequence[GraphPart] = (),
 ) -> strawberry.Schema:
     server = server or ServerSettings()
     gateway = gateway or GatewaySettings()
-    apply_extensions(parts)
+    apply_extensions(parts, known)
     query = _merged("Query", [p.query for p in parts if p.query is not None])
     if query is None:
         raise ConfigError(

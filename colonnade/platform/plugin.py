@@ -27,9 +27,10 @@ S = TypeVar("S", bound=ConnectorSettings)
 class GraphPart:
     """A slice of the schema: root fields, and fields added to types other parts own.
 
-    ``extends`` maps a Strawberry type (``Money``) to a Strawberry type whose fields are added
-    to it (``MoneyConversion.converted_to``): a connector adds ``Money.convertedTo`` without
-    editing the module that defines ``Money``. The part is in the graph when every port in
+    ``extends`` maps a type — by its GraphQL name (``"Money"``), as another part ``exports``
+    it, or by its class — to a Strawberry type whose fields are added to it
+    (``MoneyConversion.converted_to``): a connector adds ``Money.convertedTo`` without editing,
+    or importing, the module that defines ``Money``. The part is in the graph when every port in
     ``requires`` is provided; otherwise it is left out, or served with fields that answer
     ``CONNECTOR_UNAVAILABLE`` (``graph.unavailable_fields``)."""
 
@@ -37,7 +38,9 @@ class GraphPart:
     query: type | None = None
     mutation: type | None = None
     subscription: type | None = None
-    extends: Mapping[type, type] = field(default_factory=dict)
+    extends: Mapping[type | str, type] = field(default_factory=dict)
+    exports: tuple[type, ...] = ()
+    """Types other parts may extend by name (``GraphPart(extends={"Customer": ...})``)."""
     requires: tuple[type, ...] = ()
     start: Callable[[EventsFeature, Runtime], None] | None = None
     """Called once the events feature exists: start a feed (MQTT ingest) this part serves."""

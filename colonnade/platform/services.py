@@ -16,6 +16,8 @@ P = TypeVar("P")
 
 
 class Services:
+    """This deployment's built connectors, by name and by port."""
+
     def __init__(
         self,
         connectors: Mapping[str, Any],

@@ -1,9 +1,9 @@
 """CRM connector: Salesforce REST (SObject Collections, SOQL), OAuth2 client credentials."""
 
+from colonnade import ConnectorPlugin
 from colonnade.connectors.crm.connector import CrmConnector
 from colonnade.connectors.crm.settings import CrmSettings
 from colonnade.connectors.ports import CustomerDirectory
-from colonnade.platform import ConnectorPlugin
 
 PLUGIN = ConnectorPlugin(
     name="crm",

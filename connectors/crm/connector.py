@@ -8,24 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from colonnade import (
+    ClientCredentials,
+    CommaSeparated,
+    ErrorBody,
+    Fetched,
+    Keys,
+    NextLink,
+    RateLimitHeaders,
+    RestConnector,
+    RestOperation,
+    Runtime,
+)
 from colonnade.connectors.crm import soql
 from colonnade.connectors.crm.mapping import to_customer
 from colonnade.connectors.crm.models import ACCOUNT_FIELDS, SfAccount, SfCountResult
 from colonnade.connectors.crm.settings import CrmSettings
 from colonnade.connectors.domain import Customer, CustomerPage
 from colonnade.connectors.ports import PerKey
-from colonnade.fetched import Fetched
-from colonnade.rest import (
-    ClientCredentials,
-    CommaSeparated,
-    ErrorBody,
-    Keys,
-    NextLink,
-    RateLimitHeaders,
-    RestConnector,
-    RestOperation,
-)
-from colonnade.runtime import Runtime
 
 _DATA = "/services/data/{settings.api_version}"
 

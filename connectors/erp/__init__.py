@@ -1,9 +1,9 @@
 """ERP connector: SAP-shaped SOAP 1.1 document/literal, from the WSDL in wsdl/erp/."""
 
+from colonnade import ConnectorPlugin
 from colonnade.connectors.erp.connector import ErpConnector
 from colonnade.connectors.erp.settings import ErpSettings
 from colonnade.connectors.ports import OrderBook
-from colonnade.platform import ConnectorPlugin
 
 PLUGIN = ConnectorPlugin(
     name="erp",

@@ -19,7 +19,22 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from colonnade.config import required
+from colonnade import (
+    Attempt,
+    FaultRule,
+    Kind,
+    Operation,
+    Runtime,
+    SoapConnector,
+    StateUnavailable,
+    UpstreamContractViolation,
+    UpstreamError,
+    UpstreamRejected,
+    UpstreamUnauthenticated,
+    UpstreamUnavailable,
+    fingerprint,
+    required,
+)
 from colonnade.connectors.domain import SalesOrder, SalesOrderDraft
 from colonnade.connectors.erp.mapping import create_request, reference_for, to_sales_order
 from colonnade.connectors.erp.models import (
@@ -32,20 +47,6 @@ from colonnade.connectors.erp.models import (
 )
 from colonnade.connectors.erp.settings import ErpSettings
 from colonnade.connectors.ports import PerKey
-from colonnade.errors import (
-    StateUnavailable,
-    UpstreamContractViolation,
-    UpstreamError,
-    UpstreamRejected,
-    UpstreamUnauthenticated,
-    UpstreamUnavailable,
-)
-from colonnade.pipeline.idempotency import fingerprint
-from colonnade.pipeline.operation import Kind, Operation
-from colonnade.pipeline.resilient import Attempt
-from colonnade.runtime import Runtime
-from colonnade.soap import SoapConnector
-from colonnade.soap_faults import FaultRule
 
 ORDERS_BY_CUSTOMER = Operation("erp", "orders_by_customer", tier="short")
 ORDERS_BY_NUMBER = Operation("erp", "orders_by_number", tier="short")

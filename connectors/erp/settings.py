@@ -6,8 +6,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from colonnade.config import contracts_dir
-from colonnade.soap_settings import SoapSettings
+from colonnade import SoapSettings, contracts_dir
 
 
 class ErpSettings(SoapSettings):

@@ -2,12 +2,11 @@
 
 from typing import Any
 
-from colonnade import Runtime
+from colonnade import ConnectorPlugin, Runtime
 from colonnade.connectors.payments.connector import PaymentsConnector
 from colonnade.connectors.payments.events import PaymentEvents
 from colonnade.connectors.payments.settings import PaymentsSettings
 from colonnade.connectors.ports import PaymentGateway
-from colonnade.platform import ConnectorPlugin
 
 
 def _webhooks(connector: PaymentsConnector, runtime: Runtime) -> Any:

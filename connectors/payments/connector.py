@@ -11,11 +11,10 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from colonnade import BadUserInput, Bearer, Cursor, ErrorBody, Keys, RestConnector, RestOperation
 from colonnade.connectors.domain import Payment, PaymentDraft, PaymentStatus
 from colonnade.connectors.payments.mapping import from_minor, to_minor
 from colonnade.connectors.ports import PerKey
-from colonnade.errors import BadUserInput
-from colonnade.rest import Bearer, Cursor, ErrorBody, Keys, RestConnector, RestOperation
 
 
 class StripePaymentIntent(BaseModel):  # field names from Stripe's OpenAPI spec

@@ -16,13 +16,10 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from colonnade import AuditLog, Described, Entry, Event, Fetched, ObjectState, ResponseCache
 from colonnade.connectors.domain import Payment
 from colonnade.connectors.payments.connector import customer_tag, payment_tag
 from colonnade.connectors.ports import PaymentGateway
-from colonnade.events.audit import AuditLog, Entry
-from colonnade.events.model import Described, Event, ObjectState
-from colonnade.fetched import Fetched
-from colonnade.pipeline.cache import ResponseCache
 
 # Stripe's PaymentIntent lifecycle, in the order an intent moves through it.
 STATUS_RANK = {

@@ -224,5 +224,7 @@ def test_control_api(
     assert client.post("/__sandbox/latency", json={"base_latency_s": 0.01}).status_code == 200
     assert sandbox.payments.faults.base_latency_s == 0.01
     client.post("/__sandbox/reset")
-    assert client.get("/__sandbox/calls").json() == {"crm": {}, "payments": {}, "erp": {}}
+    after = client.get("/__sandbox/calls").json()
+    assert {"crm", "payments", "erp"} <= set(after)  # and every other connector's sandbox
+    assert all(counts == {} for counts in after.values())
     assert sandbox.crm.faults.base_latency_s == 0
