@@ -7,10 +7,10 @@ the shared WSDL corpus (``savon__vies_checkVatService.wsdl``: savonrb/savon @ 66
 ``tests/connectors/test_vat_corpus.py`` checks it still equals the corpus copy.
 """
 
+from colonnade import ConnectorPlugin
 from colonnade.connectors.vat.connector import CHECK_VAT, VatConnector
 from colonnade.connectors.vat.graph import VAT_GRAPH
 from colonnade.connectors.vat.settings import VatSettings
-from colonnade.platform import ConnectorPlugin
 
 PLUGIN = ConnectorPlugin(
     name="vat",

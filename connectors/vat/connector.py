@@ -14,18 +14,22 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from colonnade.connectors.ports import PerKey
+from colonnade import (
+    Attempt,
+    BadUserInput,
+    KeyGroups,
+    Operation,
+    PerKey,
+    Runtime,
+    SoapConnector,
+    SoapFault,
+    UpstreamError,
+)
 from colonnade.connectors.vat.faults import BY_CODE, FAULT_TABLE
 from colonnade.connectors.vat.models import CheckVatReply, VatRegistration, to_registration
 from colonnade.connectors.vat.numbers import member_state, parse
 from colonnade.connectors.vat.service import VIES_SERVICE, through_vies
 from colonnade.connectors.vat.settings import VatSettings
-from colonnade.errors import BadUserInput, UpstreamError
-from colonnade.pipeline.operation import KeyGroups, Operation
-from colonnade.pipeline.resilient import Attempt
-from colonnade.runtime import Runtime
-from colonnade.soap import SoapConnector
-from colonnade.soap_faults import SoapFault
 
 CHECK_VAT = Operation(
     "vat",

@@ -14,15 +14,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from colonnade.errors import (
+from colonnade import (
     ErrorCode,
+    FaultRule,
     UpstreamError,
     UpstreamRateLimited,
     UpstreamRejected,
     UpstreamTimeout,
     UpstreamUnavailable,
 )
-from colonnade.soap_faults import FaultRule
 
 
 class InvalidVatInput(UpstreamRejected):

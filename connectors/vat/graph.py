@@ -14,9 +14,8 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from colonnade import GraphPart, context_of, cost, requires, unwrap
 from colonnade.connectors.vat.models import VatRegistration as Registration
-from colonnade.gateway import cost, requires
-from colonnade.platform import GraphPart, context_of, unwrap
 
 
 @strawberry.type(description="A VAT number as the EU's VIES service knows it.")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from colonnade.errors import BadUserInput
+from colonnade import BadUserInput
 
 FORMATS: dict[str, str] = {
     "AT": r"U\d{8}",

@@ -16,12 +16,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
+from colonnade import BreakerScope, Operation, UpstreamError
 from colonnade.connectors.vat.faults import Scope, scope_of
-from colonnade.errors import UpstreamError
-from colonnade.pipeline.operation import BreakerScope, Operation
-from colonnade.pipeline.resilient import ResilientCaller
 
 T = TypeVar("T")
 
@@ -31,9 +29,25 @@ and metrics report it with the member states' ones."""
 _VERDICT = {True: "ok", False: "failure", None: "not_counted"}
 
 
-async def through_vies(
-    caller: ResilientCaller, op: Operation, call: Callable[[], Awaitable[T]]
-) -> T:
+class Breaker(Protocol):
+    key: str
+
+    async def acquire(self, operation: str) -> Any: ...
+
+    async def record(self, permit: Any, *, ok: bool | None) -> Any: ...
+
+
+class Caller(Protocol):
+    """What this needs of the connector's resilient caller (``pipeline.caller``): the engine's
+    public API has no breaker of its own to hand out, so it is reached through the pipeline."""
+
+    connector: str
+    telemetry: Any
+
+    def breaker(self, op: Operation, group: str | None = None) -> Breaker: ...
+
+
+async def through_vies(caller: Caller, op: Operation, call: Callable[[], Awaitable[T]]) -> T:
     """``call()`` unless VIES's breaker is open (``CircuitOpen``, no request sent)."""
     breaker = caller.breaker(VIES_SERVICE)
     permit = await breaker.acquire(op.name)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from colonnade.soap_settings import SoapSettings
+from colonnade import SoapSettings
 
 VIES_WSDL = Path(__file__).resolve().parent / "vies.wsdl"
 
