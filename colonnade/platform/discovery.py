@@ -1,7 +1,7 @@
 """Finding plugins: every installed package's ``colonnade.plugins`` entry points.
 
 Colonnade's own connectors, graph and sandboxes are found the same way as a team's connector
-installed from its own repository (``pip install acme-colonnade-fx``): an entry point whose
+installed from its own repository (``pip install acme-colonnade-invoices``): an entry point whose
 object is a plugin, an iterable of plugins, or a function returning them. Nothing here names a
 connector.
 """

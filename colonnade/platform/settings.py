@@ -1,6 +1,6 @@
 """Each connector's settings, validated by the model its plugin declares.
 
-``Settings.connectors`` is a plain table (``[connectors.fx]``, ``COLONNADE_CONNECTORS__FX__…``),
+``Settings.connectors`` is a plain table (``[connectors.acme]``, ``COLONNADE_CONNECTORS__ACME__…``),
 so adding a connector never adds a required key to anyone's configuration and removing one
 leaves nothing to migrate. The tables are validated as one pydantic model made from the
 installed plugins, so a bad value is reported like any other setting (key, value, variable);

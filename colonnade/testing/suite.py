@@ -4,7 +4,8 @@ A connector's test file names its plugin and, per operation, one sample call (ab
 lines); the suite then checks each against the connector's own sandbox over real HTTP:
 settings valid by default and bad values refused by name, credentials applied (or declared
 absent), 5xx and 429 retried (Retry-After honoured) and 4xx not, the error taxonomy (a reset,
-a persistent 5xx, a broken body, a renamed field, an error inside a 200), pages that end,
+a persistent 5xx, a broken body, a renamed field, an error inside a 200), each SOAP fault
+code of the connector's fault table (as a real fault from the sandbox), pages that end,
 writes replayed by their idempotency key, a refused token refreshed once, and every read
 carrying a cache tier. Like singer-sdk's tap tests: what a provider must survive is written
 once, here, not again in every connector.
@@ -32,7 +33,8 @@ from colonnade.fetched import Fetched
 from colonnade.pipeline.operation import Operation
 from colonnade.platform import ConnectorPlugin
 from colonnade.sandboxes.faults import Fault
-from colonnade.testing.harness import Harness, is_token
+from colonnade.soap_faults import FaultRule
+from colonnade.testing.harness import FAST_RETRIES, Harness, is_token
 
 Sample = Callable[..., Awaitable[Any]]
 """``sample(connector)`` for a read; ``sample(connector, idempotency_key)`` for a write."""
@@ -64,6 +66,13 @@ class ConnectorSuite:
         if "read" in metafunc.fixturenames:
             names = [n for n in self.samples if self._op(n).is_read]
             metafunc.parametrize("read", names or [pytest.param(None, marks=_none("reads"))])
+        if "soap_rule" in metafunc.fixturenames:
+            rules = [r for r in getattr(self.plugin.build, "fault_table", ()) if _injectable(r)]
+            metafunc.parametrize(
+                "soap_rule",
+                rules or [pytest.param(None, marks=_none("SOAP fault rules"))],
+                ids=[_rule_id(r) for r in rules] or None,
+            )
         if "write" in metafunc.fixturenames:
             names = [n for n in self.samples if not self._op(n).is_read]
             metafunc.parametrize("write", names or [pytest.param(None, marks=_none("writes"))])
@@ -199,6 +208,34 @@ class ConnectorSuite:
         assert harness.calls() == first  # same data, same pages: it stopped where the data ends
         assert first <= 50
 
+    # ------------------------------------------------------------------ SOAP faults
+    async def test_each_soap_fault_code_maps_as_declared(
+        self, harness: Harness, soap_rule: FaultRule
+    ) -> None:
+        """Every row of the fault table that names a code, sent by the sandbox as a real SOAP
+        fault: the declared error class, retried only when the row says so."""
+        reads = [n for n in self.samples if self._op(n).is_read]
+        if not reads:
+            pytest.skip("no read to provoke the fault with")
+        await self._baseline(harness, reads[0])
+        detail = None
+        if soap_rule.detail is not None and soap_rule.detail_code is not None:
+            detail = {soap_rule.detail: soap_rule.detail_code}
+        harness.sandbox.faults.add(
+            Fault(
+                "soap_fault",
+                faultcode=soap_rule.faultcode or "Server",
+                faultstring=soap_rule.faultstring or "fault",
+                detail=detail,
+            )
+        )
+        with pytest.raises(UpstreamError) as failed:
+            await self._run(harness, reads[0])
+        assert isinstance(failed.value, soap_rule.error_class), failed.value
+        if soap_rule.retryable is not None:
+            attempts = FAST_RETRIES["max_attempts"] if soap_rule.retryable else 1
+            assert harness.calls() == attempts
+
     # ------------------------------------------------------------------ writes
     async def test_a_write_is_replayed_by_its_key(self, harness: Harness, write: str) -> None:
         harness.forget()
@@ -240,3 +277,14 @@ class ConnectorSuite:
 
 def _none(what: str) -> pytest.MarkDecorator:
     return pytest.mark.skip(reason=f"the connector declares no {what} in samples")
+
+
+def _injectable(rule: FaultRule) -> bool:
+    """A row the sandbox can provoke: an exact faultstring, or an exact code in a named
+    detail element (regex and XPath rows are the connector's own tests' business)."""
+    named_detail = rule.detail is not None and rule.detail.isidentifier()
+    return rule.faultstring is not None or (named_detail and rule.detail_code is not None)
+
+
+def _rule_id(rule: FaultRule) -> str:
+    return rule.faultstring or f"{rule.detail}={rule.detail_code}"
