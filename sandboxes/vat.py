@@ -1,5 +1,12 @@
-"""EU VIES-shaped VAT number checks: SOAP 1.1 ``checkVat`` and ``checkVatApprox`` as the WSDL
-in ``connectors/vat/vies.wsdl`` declares them, faults the way VIES sends them.
+"""EU VIES-shaped VAT number checks: SOAP 1.1 ``checkVat`` and ``checkVatApprox`` as VIES's
+WSDL declares them, faults the way VIES sends them.
+
+The EU's WSDL is theirs (its terms forbid copying it), so it is not in this repository: an
+operator saves it and points ``connectors.vat.wsdl`` at it. The sandbox describes itself with
+``STANDIN_WSDL``, written here for ``checkVat`` (what the connector calls), which it hands to
+the connector it serves (``connector_settings``) and serves at ``…/checkVatService?wsdl``;
+``tests/connectors/test_vat_corpus.py`` holds it to the real one (same namespace, operation,
+elements) and runs the connector on the real one against this sandbox.
 
 Registrations are deterministic: a few demo traders (``DEMO``) plus every seed customer based
 in DE, FR or NL (``vat_number_of``); any other well-formed number is answered ``valid=false``
@@ -14,10 +21,13 @@ faultstring="MS_UNAVAILABLE")``, or ``sandbox.fail("MS_UNAVAILABLE", "DE")``.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import tempfile
 import zlib
 from datetime import date
-from typing import ClassVar
+from pathlib import Path
+from typing import Any, ClassVar
 
 from lxml import etree
 from starlette.applications import Starlette
@@ -36,6 +46,71 @@ MEMBER_STATES = frozenset({
     "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "XI",
 })  # fmt: skip
 _NUMBER = re.compile(r"[0-9A-Za-z+*.]{2,12}")  # the WSDL's documented pattern
+STANDIN_WSDL = f"""<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://schemas.xmlsoap.org/wsdl/"
+    xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
+    xmlns:xsd="http://www.w3.org/2001/XMLSchema"
+    xmlns:impl="urn:ec.europa.eu:taxud:vies:services:checkVat"
+    xmlns:types="{VIES_NS}"
+    targetNamespace="urn:ec.europa.eu:taxud:vies:services:checkVat">
+  <types>
+    <xsd:schema targetNamespace="{VIES_NS}" elementFormDefault="qualified">
+      <xsd:element name="checkVat">
+        <xsd:complexType><xsd:sequence>
+          <xsd:element name="countryCode" type="xsd:string"/>
+          <xsd:element name="vatNumber" type="xsd:string"/>
+        </xsd:sequence></xsd:complexType>
+      </xsd:element>
+      <xsd:element name="checkVatResponse">
+        <xsd:complexType><xsd:sequence>
+          <xsd:element name="countryCode" type="xsd:string"/>
+          <xsd:element name="vatNumber" type="xsd:string"/>
+          <xsd:element name="requestDate" type="xsd:date"/>
+          <xsd:element name="valid" type="xsd:boolean"/>
+          <xsd:element name="name" type="xsd:string" minOccurs="0" nillable="true"/>
+          <xsd:element name="address" type="xsd:string" minOccurs="0" nillable="true"/>
+        </xsd:sequence></xsd:complexType>
+      </xsd:element>
+    </xsd:schema>
+  </types>
+  <message name="checkVatRequest"><part name="parameters" element="types:checkVat"/></message>
+  <message name="checkVatResponse">
+    <part name="parameters" element="types:checkVatResponse"/>
+  </message>
+  <portType name="checkVatPortType">
+    <operation name="checkVat">
+      <input message="impl:checkVatRequest"/><output message="impl:checkVatResponse"/>
+    </operation>
+  </portType>
+  <binding name="checkVatBinding" type="impl:checkVatPortType">
+    <soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
+    <operation name="checkVat">
+      <soap:operation soapAction=""/>
+      <input><soap:body use="literal"/></input><output><soap:body use="literal"/></output>
+    </operation>
+  </binding>
+  <service name="checkVatService">
+    <port name="checkVatPort" binding="impl:checkVatBinding">
+      <soap:address location="http://localhost{VIES_PATH}"/>
+    </port>
+  </service>
+</definitions>
+"""
+"""The sandbox's own description of the service (checkVat only), not the EU's document."""
+
+
+def standin_wsdl_path() -> Path:
+    """``STANDIN_WSDL`` on disk (SOAP connectors load contracts from files), written once per
+    content: every sandbox of every process shares the one file."""
+    digest = hashlib.sha256(STANDIN_WSDL.encode()).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"colonnade-vies-standin-{digest}.wsdl"
+    if not path.is_file():
+        partial = path.with_suffix(f".{digest}.part")
+        partial.write_text(STANDIN_WSDL)
+        partial.replace(path)
+    return path
+
+
 DEMO: dict[str, tuple[str, str]] = {
     "DE100000001": ("Musterhandel GmbH", "Hauptstrasse 1\n10115 Berlin"),
     "FR10100000001": ("Exemple Distribution SAS", "1 Rue de la Paix\n75002 Paris"),
@@ -69,7 +144,18 @@ class VatSandbox(SoapProvider):
             if number is not None:
                 address = f"{customer.street}\n{customer.postal_code} {customer.city}"
                 self.registered[number] = (customer.name, address)
-        self.app = Starlette(routes=[self.route(VIES_PATH, self.operation, self.handle, ["POST"])])
+        self.app = Starlette(
+            routes=[
+                self.route(VIES_PATH, self.operation, self.handle, ["POST"]),
+                self.route(VIES_PATH, "vat.wsdl", self.wsdl, ["GET"]),
+            ]
+        )
+
+    def connector_settings(self) -> dict[str, Any]:
+        return {"wsdl": str(standin_wsdl_path())}
+
+    async def wsdl(self, request: Request) -> Response:
+        return Response(STANDIN_WSDL, media_type="text/xml")
 
     def fail(self, code: str, member_state: str = "*", times: int | None = None) -> Fault:
         """Answer checks for ``member_state`` with the VIES fault ``code``."""

@@ -1,10 +1,7 @@
 """VAT connector: EU VAT numbers checked at VIES, SOAP 1.1 document/literal.
 
-``vies.wsdl`` is the EU Commission's public contract (``checkVatService``, published at
-https://ec.europa.eu/taxation_customs/vies/checkVatService.wsdl), copied byte for byte from
-the shared WSDL corpus (``savon__vies_checkVatService.wsdl``: savonrb/savon @ 6679767,
-``spec/fixtures/wsdl/vies.xml``, MIT). It is theirs, not ours: never edited here, and
-``tests/connectors/test_vat_corpus.py`` checks it still equals the corpus copy.
+The EU's WSDL is not shipped (``settings.VIES_WSDL_URL``: save it, point ``wsdl`` at it); the
+sandbox describes itself with a stand-in of its own, which a corpus test holds to the real one.
 """
 
 from colonnade import ConnectorPlugin

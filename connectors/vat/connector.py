@@ -17,6 +17,7 @@ from pydantic import TypeAdapter, ValidationError
 from colonnade import (
     Attempt,
     BadUserInput,
+    ConfigError,
     KeyGroups,
     Operation,
     PerKey,
@@ -29,7 +30,7 @@ from colonnade.connectors.vat.faults import BY_CODE, FAULT_TABLE
 from colonnade.connectors.vat.models import CheckVatReply, VatRegistration, to_registration
 from colonnade.connectors.vat.numbers import member_state, parse
 from colonnade.connectors.vat.service import VIES_SERVICE, through_vies
-from colonnade.connectors.vat.settings import VatSettings
+from colonnade.connectors.vat.settings import VIES_WSDL_URL, VatSettings
 
 CHECK_VAT = Operation(
     "vat",
@@ -43,10 +44,15 @@ _REGISTRATION = TypeAdapter(VatRegistration)
 class VatConnector(SoapConnector):
     name = "vat"
     operations = (CHECK_VAT, VIES_SERVICE)
-    api_version = "checkVatService-1"  # connectors/vat/vies.wsdl
+    api_version = "checkVatService-1"  # the WSDL at VIES_WSDL_URL
     fault_table = FAULT_TABLE
 
     def __init__(self, settings: VatSettings, runtime: Runtime) -> None:
+        if settings.wsdl is None:
+            raise ConfigError(
+                f"connectors.vat.wsdl is not set: save {VIES_WSDL_URL} and point it there "
+                "(or COLONNADE_CONNECTORS__VAT__WSDL)"
+            )
         super().__init__(settings, runtime)
 
     async def registrations(self, numbers: Sequence[str]) -> PerKey[VatRegistration]:

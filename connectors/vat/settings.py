@@ -1,17 +1,16 @@
-"""The VAT connector's settings (``[connectors.vat]``): the SOAP base's keys, with the VIES
-WSDL shipped beside this module. Production: ``base_url = "https://ec.europa.eu"`` (the
-port's path, ``/taxation_customs/vies/services/checkVatService``, comes from the WSDL)."""
+"""The VAT connector's settings (``[connectors.vat]``): the SOAP base's keys. Production:
+``base_url = "https://ec.europa.eu"`` (the port's path,
+``/taxation_customs/vies/services/checkVatService``, comes from the WSDL) and ``wsdl`` = your
+saved copy of https://ec.europa.eu/taxation_customs/vies/checkVatService.wsdl — the EU's
+document, not shipped here (its terms forbid copying); contracts load from disk, never the
+network. The embedded sandbox hands the connector its own stand-in WSDL."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from pydantic import Field
-
 from colonnade import SoapSettings
 
-VIES_WSDL = Path(__file__).resolve().parent / "vies.wsdl"
+VIES_WSDL_URL = "https://ec.europa.eu/taxation_customs/vies/checkVatService.wsdl"
 
 
 class VatSettings(SoapSettings):
-    wsdl: Path = Field(default_factory=lambda: VIES_WSDL)
+    """``wsdl`` is required once ``base_url`` is set (the connector says so at start)."""

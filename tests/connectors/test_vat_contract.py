@@ -9,12 +9,15 @@ from colonnade.contracts import run
 from colonnade.sandboxes import Fault, ServedSandbox
 
 
+def _table(providers: Any, server: ServedSandbox) -> dict[str, Any]:
+    return {**providers.vat.connector_settings(), "base_url": f"{server.base_url}/vat"}
+
+
 async def test_the_committed_contract_holds(
-    make_facade: Any, providers_server: ServedSandbox
+    make_facade: Any, providers_server: ServedSandbox, providers: Any
 ) -> None:
     facade = await make_facade(
-        cache={"enabled": False},
-        connectors={"vat": {"base_url": f"{providers_server.base_url}/vat"}},
+        cache={"enabled": False}, connectors={"vat": _table(providers, providers_server)}
     )
     connector = facade.connector("vat")
     path, drifts = run.verify(connector, await run.probe(connector), live=False)
@@ -26,8 +29,7 @@ async def test_a_renamed_element_is_drift(
     make_facade: Any, providers_server: ServedSandbox, providers: Any
 ) -> None:
     facade = await make_facade(
-        cache={"enabled": False},
-        connectors={"vat": {"base_url": f"{providers_server.base_url}/vat"}},
+        cache={"enabled": False}, connectors={"vat": _table(providers, providers_server)}
     )
     providers.vat.faults.add(Fault("rename_field", match="vat.*", rename=("name", "traderName")))
     connector = facade.connector("vat")

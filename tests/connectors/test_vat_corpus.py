@@ -1,5 +1,6 @@
-"""The shipped VIES WSDL is the corpus's, unchanged, and the sandbox answers as it declares:
-every reply validates against the WSDL's own schema (skipped without ../shared/corpus)."""
+"""The real VIES WSDL (from the corpus, never copied into the repo) against our sandbox: the
+sandbox's stand-in WSDL describes the same service, the connector runs on the real one, and
+every reply validates against its schema (skipped without ../shared/corpus)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ import pytest
 import xmlschema
 from lxml import etree
 
-from colonnade.connectors.vat.settings import VIES_WSDL
+from colonnade.connectors.vat import PLUGIN
 from colonnade.sandboxes import ServedSandbox
 from colonnade.sandboxes.soap import SOAP_ENV
-from colonnade.sandboxes.vat import VIES_NS, VIES_PATH, VatSandbox
+from colonnade.sandboxes.vat import VIES_NS, VIES_PATH, VatSandbox, standin_wsdl_path
+from colonnade.soap import load_wsdl
+from colonnade.testing import Harness, one
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "wsdl"
 REAL = CORPUS / "savon__vies_checkVatService.wsdl"
@@ -53,8 +56,33 @@ def call(base: str, operation: str, country: str, number: str) -> httpx.Response
     return httpx.post(base + VIES_PATH, content=envelope, headers={"SOAPAction": '""'})
 
 
-def test_the_shipped_wsdl_is_the_eu_s_unchanged() -> None:
-    assert VIES_WSDL.read_bytes() == REAL.read_bytes()
+def _check_vat(wsdl: Path) -> dict[str, object]:
+    """What a client sees of ``checkVat``: element names, namespace, style, action."""
+    client = load_wsdl(wsdl)
+    [service] = client.wsdl.services.values()
+    [port] = service.ports.values()
+    operation = port.binding._operations["checkVat"]
+    return {
+        "input": operation.input.body.qname,
+        "input_fields": [name for name, _ in operation.input.body.type.elements],
+        "output": operation.output.body.qname,
+        "output_fields": [name for name, _ in operation.output.body.type.elements],
+        "style": operation.style,
+        "action": operation.soapaction,
+        "path": httpx.URL(port.binding_options["address"]).path,
+    }
+
+
+def test_the_sandbox_s_stand_in_wsdl_describes_the_real_service() -> None:
+    assert _check_vat(standin_wsdl_path()) == _check_vat(REAL)
+
+
+async def test_the_connector_on_the_real_wsdl_checks_at_the_sandbox() -> None:
+    async with Harness(PLUGIN, settings={"wsdl": str(REAL)}) as vat:
+        registration = one(await vat.connector.registrations(["DE100000001"]))
+    assert registration.valid
+    assert registration.name == "Musterhandel GmbH"
+    assert vat.sandbox.recorder.count("vat.checkVat.DE") == 1
 
 
 @pytest.mark.parametrize("operation", sorted(REQUESTS))

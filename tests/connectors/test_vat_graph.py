@@ -14,11 +14,10 @@ QUERY = "query($n: String!) { vatNumber(number: $n) { countryCode vatNumber vali
 
 
 @pytest.fixture
-async def facade(make_facade: Any, providers_server: ServedSandbox) -> Any:
+async def facade(make_facade: Any, providers_server: ServedSandbox, providers: SandboxSet) -> Any:
     base = providers_server.base_url
-    return await make_facade(
-        connectors={"vat": {"base_url": f"{base}/vat", "retry": {"max_attempts": 2}}}
-    )
+    table = {**providers.vat.connector_settings(), "base_url": f"{base}/vat"}
+    return await make_facade(connectors={"vat": {**table, "retry": {"max_attempts": 2}}})
 
 
 async def test_a_registered_number(facade: Any, providers: SandboxSet) -> None:
