@@ -1,6 +1,3 @@
-# mypy: disallow-untyped-decorators=False
-# (as pyproject grants colonnade.schema.*: strawberry's mypy plugin does not type async
-# resolvers on methods; strawberry checks these types when the module is imported)
 """The FX part of the graph: ``Query.fxRates``, ``Query.currencies`` and ``Money.convertedTo``
 (added to the commerce graph's ``Money`` without editing it, ``GraphPart.extends``)."""
 
