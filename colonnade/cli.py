@@ -408,7 +408,7 @@ def _sandbox(args: argparse.Namespace) -> int:
 
     from colonnade.embedded import sandbox_group
 
-    sandbox = sandbox_group(args.customers)
+    sandbox = sandbox_group(args.customers, fresh=False)  # the documented demo credentials
     sandbox.set_base_latency(args.latency_ms / 1000)
     uvicorn.run(sandbox.app, host=args.host, port=args.port, log_level="warning", access_log=False)
     return 0

@@ -360,7 +360,7 @@ class Settings(BaseSettings):
     """Redis key prefix: deployments sharing one Redis keep apart by using different ones."""
     server: ServerSettings = ServerSettings()
     cache: CacheSettings = CacheSettings()
-    connectors: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    connectors: dict[str, dict[str, Any]] = Field(default_factory=dict, repr=False)
     """One table per connector, validated by its own settings model when the app is built
     (``colonnade.platform.settings``): ``[connectors.acme] base_url = ...``."""
     graph: GraphSettings = GraphSettings()

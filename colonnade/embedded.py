@@ -17,16 +17,23 @@ from pydantic import SecretStr
 from colonnade.config import Settings, WebhookSourceSettings
 from colonnade.errors import ConfigError
 from colonnade.platform import Registry, SandboxGroup, discover
+from colonnade.platform.settings import connector_settings
 
 
 def wants_sandbox(settings: Settings) -> bool:
     mode = settings.sandbox.embedded
-    configured = any(raw.get("base_url") for raw in settings.connectors.values())
-    return mode == "on" or (mode == "auto" and not configured)
+    if mode != "auto":
+        return mode == "on"
+    typed = connector_settings(settings, discover())
+    return not any(s.enabled and s.base_url for s in typed.values())
 
 
-def sandbox_group(customers: int, registry: Registry | None = None) -> SandboxGroup:
-    """Every enabled connector's sandbox, under one app (``/<connector>/…``, ``/__sandbox``)."""
+def sandbox_group(
+    customers: int, registry: Registry | None = None, *, fresh: bool = True
+) -> SandboxGroup:
+    """Every connector's sandbox, under one app (``/<connector>/…``, ``/__sandbox``).
+    ``fresh``: credentials made for this process (embedded); else the public demo ones
+    (``colonnade sandbox``, for configs and benchmarks written against them)."""
     registry = registry or discover()
     if registry.sandbox_host is None:
         raise ConfigError(
@@ -34,7 +41,7 @@ def sandbox_group(customers: int, registry: Registry | None = None) -> SandboxGr
             "(connectors.<name>.base_url) or set sandbox.embedded = 'off'"
         )
     providers = {c.name: c.sandbox for c in registry.connectors if c.sandbox is not None}
-    return registry.sandbox_host.build(providers, customers)
+    return registry.sandbox_host.build(providers, customers, fresh)
 
 
 def start_sandbox(
@@ -50,9 +57,10 @@ def start_sandbox(
     served = group.serve().start()
     connectors: dict[str, dict[str, Any]] = {}
     sources = dict(settings.events.sources)
+    typed = connector_settings(settings, registry)
     for plugin in registry.connectors:
         raw = dict(settings.connectors.get(plugin.name, {}))
-        if plugin.sandbox is None or raw.get("enabled") is False:
+        if plugin.sandbox is None or not typed[plugin.name].enabled:
             if raw:
                 connectors[plugin.name] = raw
             continue

@@ -313,8 +313,15 @@ def logging_processors(fmt: str = "json") -> list[Any]:
     return [*common, cap_fields, console]
 
 
+QUIET_LIBRARY_LOGGERS = ("httpx", "httpcore")
+"""Their INFO lines print every request URL, query string included: an API key sent as a
+query parameter (``ApiKey(query=...)``) would land in the log. Colonnade logs its own calls."""
+
+
 def configure_logging(level: str = "info", fmt: str = "json") -> None:
     """structlog to stderr; JSON by default so a log shipper can index every field."""
+    for name in QUIET_LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     structlog.configure(
         processors=logging_processors(fmt),
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),

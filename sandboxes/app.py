@@ -111,9 +111,11 @@ class SandboxSet:
         return ServedSandbox(self.app, host=host, port=port)
 
     @classmethod
-    def for_plugins(cls, providers: Mapping[str, str], customers: int) -> SandboxSet:
-        """The ``SandboxHost`` entry: fresh credentials for every provider."""
-        return cls(customers, providers=providers, fresh=True)
+    def for_plugins(
+        cls, providers: Mapping[str, str], customers: int, fresh: bool = True
+    ) -> SandboxSet:
+        """The ``SandboxHost`` entry."""
+        return cls(customers, providers=providers, fresh=fresh)
 
     # Control API ----------------------------------------------------------------------
     async def _add_fault(self, request: Request) -> Response:

@@ -9,10 +9,14 @@ answering ``CONNECTOR_UNAVAILABLE`` (``graph.unavailable_fields = "error"``).
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
+import structlog
+
 from colonnade.config import ConnectorSettings, Settings
+from colonnade.errors import ConfigError
 from colonnade.platform.discovery import Registry, discover
 from colonnade.platform.plugin import ConnectorPlugin, GraphPart
 from colonnade.platform.services import Services
@@ -38,6 +42,51 @@ def _why_unbuilt(plugin: ConnectorPlugin[Any], settings: ConnectorSettings) -> s
     return None
 
 
+def _build(
+    plugin: ConnectorPlugin[Any],
+    settings: ConnectorSettings,
+    runtime: Runtime,
+    built: dict[str, Any],
+    registry: Registry,
+) -> Any:
+    """The connector, or a ``ConfigError`` naming it (and where it came from); a failure
+    never leaves the connectors built before it open."""
+    try:
+        return plugin.build(settings, runtime)
+    except Exception as exc:
+        _close_now(built)
+        if isinstance(exc, ConfigError):
+            raise
+        origin = registry.origins.get(plugin.name, "an installed package")
+        raise ConfigError(
+            f"connector {plugin.name!r} (from {origin}) failed to build: "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
+
+
+def _close_now(built: dict[str, Any]) -> None:
+    """Close what was built before a failed start."""
+
+    async def close_all() -> None:
+        for connector in built.values():
+            await connector.aclose()
+
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(close_all())
+    else:  # inside a running loop (tests build apps there): let it close them
+        task = loop.create_task(close_all())
+        _CLOSING.add(task)
+        task.add_done_callback(_CLOSING.discard)
+
+
+_CLOSING: set[Any] = set()
+_log = structlog.get_logger(
+    "colonnade.platform"
+)  # keeps the closing tasks referenced until they finish
+
+
 def connector_parts(registry: Registry) -> list[tuple[GraphPart, str | None]]:
     """Every graph part, with the connector that owns it (None: written against ports)."""
     owned = [(c.graph, c.name) for c in registry.connectors if c.graph is not None]
@@ -53,7 +102,7 @@ def assemble(settings: Settings, runtime: Runtime, registry: Registry | None = N
     for plugin in registry.connectors:
         why = _why_unbuilt(plugin, typed[plugin.name])
         if why is None:
-            built[plugin.name] = plugin.build(typed[plugin.name], runtime)
+            built[plugin.name] = _build(plugin, typed[plugin.name], runtime, built, registry)
         else:
             unavailable[plugin.name] = why
     ports: dict[type, tuple[Any, ...]] = {}
@@ -63,6 +112,14 @@ def assemble(settings: Settings, runtime: Runtime, registry: Registry | None = N
             owners[port] = (*owners.get(port, ()), plugin.name)
             if plugin.name in built:
                 ports[port] = (*ports.get(port, ()), built[plugin.name])
+    for port, providers in ports.items():
+        if len(providers) > 1:
+            _log.info(
+                "port_providers",
+                port=port.__name__,
+                answers=providers[0].name,
+                also=[p.name for p in providers[1:]],
+            )
     services = Services(built, ports, unavailable, owners)
     keep_all = settings.graph.unavailable_fields == "error"
     parts = tuple(

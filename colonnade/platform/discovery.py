@@ -54,9 +54,13 @@ class Registry:
                 origins[plugin.name] = where
                 connectors.append(plugin)
             elif isinstance(plugin, GraphPart):
+                if any(p.name == plugin.name for p in parts):
+                    raise ConfigError(f"two graph parts are named {plugin.name!r} ({where})")
                 parts.append(plugin)
             elif isinstance(plugin, SandboxHost):
-                host = host or plugin
+                if host is not None:
+                    raise ConfigError(f"a second sandbox host came from {where}: keep one")
+                host = plugin
             else:
                 raise ConfigError(
                     f"{where} gave {plugin!r}: a colonnade plugin must be a ConnectorPlugin, "
@@ -94,6 +98,11 @@ def discover() -> Registry:
         except Exception as exc:  # a broken third-party package must say which one it is
             raise ConfigError(f"cannot load colonnade plugin {origin}: {exc!r}") from exc
         for plugin in loaded:
+            if not isinstance(plugin, ConnectorPlugin | GraphPart | SandboxHost):
+                raise ConfigError(
+                    f"{origin} gave {plugin!r}: a colonnade plugin must be a ConnectorPlugin, "
+                    "a GraphPart or a SandboxHost"
+                )
             if isinstance(plugin, ConnectorPlugin):
                 object.__setattr__(plugin, "_origin", origin)
             plugins.append(plugin)

@@ -65,6 +65,7 @@ def apply_extensions(parts: Sequence[GraphPart], known: Iterable[GraphPart] = ()
     found, so a missing target is a typo, not a configuration)."""
     exported = _exported([*parts, *known])
     added: dict[type, list[Any]] = {}
+    owner: dict[tuple[type, str], str] = {}
     for part in parts:
         for named, extension in part.extends.items():
             if isinstance(named, str):
@@ -76,15 +77,21 @@ def apply_extensions(parts: Sequence[GraphPart], known: Iterable[GraphPart] = ()
                 target = exported[named]
             else:
                 target = named
+            for new in _definition(extension).fields:
+                first = owner.setdefault((target, new.python_name), part.name)
+                if first != part.name:
+                    raise ConfigError(
+                        f"graph parts {first!r} and {part.name!r} both add "
+                        f"{_definition(target).name}.{new.python_name}"
+                    )
             added.setdefault(target, []).extend(_definition(extension).fields)
     for target in {*added, *_OWN_DEFINITION}:
         own = _OWN_DEFINITION.setdefault(target, _definition(target))
         extra = added.get(target, [])
-        names = [f.python_name for f in own.fields]
+        names = {f.python_name for f in own.fields}
         clash = next((f.python_name for f in extra if f.python_name in names), None)
         if clash is not None:
-            raise ConfigError(f"two graph parts define {target.__name__}.{clash}")
-        names += [f.python_name for f in extra]
+            raise ConfigError(f"a graph part adds {target.__name__}.{clash}, which it has already")
         target.__strawberry_definition__ = dataclasses.replace(  # type: ignore[attr-defined]
             own, fields=[*own.fields, *extra]
         )

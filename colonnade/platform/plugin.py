@@ -91,10 +91,11 @@ class SandboxGroup(Protocol):
 
 @dataclass(frozen=True, kw_only=True)
 class SandboxHost:
-    """Builds a ``SandboxGroup`` from ``{connector name: "module:ProviderClass"}``: the
+    """Builds a ``SandboxGroup`` from ``{connector name: "module:ProviderClass"}``, the seed's
+    size and ``fresh`` (credentials generated for this process, or the public demo ones): the
     sandboxes are a plugin too, so an installed Colonnade without them still serves."""
 
-    build: Callable[[Mapping[str, str], int], SandboxGroup]
+    build: Callable[[Mapping[str, str], int, bool], SandboxGroup]
 
 
 Plugin = ConnectorPlugin[Any] | GraphPart | SandboxHost
