@@ -65,11 +65,15 @@ class ConnectorSuite:
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         if "read" in metafunc.fixturenames:
             names = [n for n in self.samples if self._op(n).is_read]
-            metafunc.parametrize("read", names or [pytest.param(None, marks=_none("reads"))])
+            metafunc.parametrize(
+                "read", names or [pytest.param(None, marks=_none("declares no reads in samples"))]
+            )
         if "soap_rule" in metafunc.fixturenames:
             table = getattr(self.plugin.build, "fault_table", ())
             rules = [r for r in table if _injectable(r)]
-            why = "SOAP fault rules" if not table else "SOAP fault rules naming an exact code"
+            why = (
+                "has no SOAP fault table" if not table else "has no fault rule naming an exact code"
+            )
             metafunc.parametrize(
                 "soap_rule",
                 rules or [pytest.param(None, marks=_none(why))],
@@ -77,7 +81,9 @@ class ConnectorSuite:
             )
         if "write" in metafunc.fixturenames:
             names = [n for n in self.samples if not self._op(n).is_read]
-            metafunc.parametrize("write", names or [pytest.param(None, marks=_none("writes"))])
+            metafunc.parametrize(
+                "write", names or [pytest.param(None, marks=_none("declares no writes in samples"))]
+            )
 
     def _op(self, name: str) -> Operation:
         cls: Any = self.plugin.build
@@ -278,7 +284,7 @@ class ConnectorSuite:
 
 
 def _none(what: str) -> pytest.MarkDecorator:
-    return pytest.mark.skip(reason=f"the connector declares no {what} in samples")
+    return pytest.mark.skip(reason=f"the connector {what}")
 
 
 def _injectable(rule: FaultRule) -> bool:
