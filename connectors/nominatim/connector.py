@@ -8,21 +8,16 @@ address, which is also what the policy asks; the 1 request/s bucket and the User
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from pydantic import BaseModel, TypeAdapter
 
 from colonnade import (
     ErrorBody,
     Keys,
-    PerKey,
     RateLimitHeaders,
-    RestConnector,
     RestOperation,
-    Runtime,
 )
 from colonnade.connectors.geocoding.port import ADDRESS_PATTERN, ADDRESS_WHAT, Place
-from colonnade.connectors.nominatim.settings import NominatimSettings
+from colonnade.connectors.geocoding.rest import GeocoderConnector
 
 
 class NominatimPlace(BaseModel):  # jsonv2 field names, docs/api/Output.md
@@ -52,7 +47,7 @@ def best_match(places: list[NominatimPlace]) -> Place | None:
     )
 
 
-class NominatimConnector(RestConnector):
+class NominatimConnector(GeocoderConnector):
     name = "nominatim"
     api_version = "jsonv2"
     rate_limit_headers = RateLimitHeaders.NONE
@@ -71,19 +66,6 @@ class NominatimConnector(RestConnector):
         tier="static",
         keys=Keys(ADDRESS_PATTERN, ADDRESS_WHAT),
     )
-
-    def __init__(self, settings: NominatimSettings, runtime: Runtime) -> None:
-        super().__init__(settings, runtime)
-        self.http.headers["User-Agent"] = settings.identity()
-        self.priority = settings.priority
-
-    # ----------------------------------------------------------------- port: Geocoder
-    async def geocode(self, addresses: Sequence[str]) -> PerKey[Place | None]:
-        return await self.call_each(self.search, addresses)
-
-    async def contract_probe(self) -> None:
-        """One seeded city (live: contract_samples.address)."""
-        await self.geocode([self.settings.contract_samples.get("address", "berlin, de")])
 
 
 SEARCH = NominatimConnector.search.operation

@@ -7,14 +7,13 @@ Photon sends no licence: its data is OpenStreetMap's, whose notice is shown with
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import BaseModel
 
-from colonnade import ErrorBody, Keys, PerKey, RestConnector, RestOperation, Runtime
+from colonnade import ErrorBody, Keys, RestOperation
 from colonnade.connectors.geocoding.port import ADDRESS_PATTERN, ADDRESS_WHAT, Place
-from colonnade.connectors.photon.settings import PhotonSettings
+from colonnade.connectors.geocoding.rest import GeocoderConnector
 
 OSM_LICENCE = "Data © OpenStreetMap contributors, ODbL 1.0. https://osm.org/copyright"
 
@@ -75,7 +74,7 @@ def best_match(found: PhotonCollection) -> Place | None:
     )
 
 
-class PhotonConnector(RestConnector):
+class PhotonConnector(GeocoderConnector):
     name = "photon"
     api_version = "geojson"
     errors = ErrorBody(message="message")
@@ -88,19 +87,6 @@ class PhotonConnector(RestConnector):
         tier="static",
         keys=Keys(ADDRESS_PATTERN, ADDRESS_WHAT),
     )
-
-    def __init__(self, settings: PhotonSettings, runtime: Runtime) -> None:
-        super().__init__(settings, runtime)
-        self.http.headers["User-Agent"] = settings.identity()
-        self.priority = settings.priority
-
-    # ----------------------------------------------------------------- port: Geocoder
-    async def geocode(self, addresses: Sequence[str]) -> PerKey[Place | None]:
-        return await self.call_each(self.search, addresses)
-
-    async def contract_probe(self) -> None:
-        """One seeded city (live: contract_samples.address)."""
-        await self.geocode([self.settings.contract_samples.get("address", "berlin, de")])
 
 
 SEARCH = PhotonConnector.search.operation
