@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +27,7 @@ from colonnade.runtime import Runtime
 from colonnade.sandboxes import SandboxSet
 from colonnade.state import MemoryBackend, RedisBackend, StateBackend
 from colonnade.state.guarded import GuardedBackend
+from colonnade.testing.harness import merged
 
 REDIS_URL = os.environ.get("COLONNADE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -71,14 +72,7 @@ def sandbox_options(creds: Credentials) -> dict[str, dict[str, Any]]:
     }
 
 
-def deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in extra.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
-            out[key] = deep_merge(out[key], value)
-        else:
-            out[key] = value
-    return out
+deep_merge = merged  # the kit's: settings overrides merged into a base table, key by key
 
 
 def facade_settings(base_url: str, creds: Credentials, **overrides: Any) -> Settings:
