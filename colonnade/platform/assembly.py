@@ -81,10 +81,8 @@ def _close_now(built: dict[str, Any]) -> None:
         task.add_done_callback(_CLOSING.discard)
 
 
-_CLOSING: set[Any] = set()
-_log = structlog.get_logger(
-    "colonnade.platform"
-)  # keeps the closing tasks referenced until they finish
+_CLOSING: set[Any] = set()  # keeps the closing tasks referenced until they finish
+_log = structlog.get_logger("colonnade.platform")
 
 
 def connector_parts(registry: Registry) -> list[tuple[GraphPart, str | None]]:

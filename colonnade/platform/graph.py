@@ -59,6 +59,18 @@ def _exported(parts: Iterable[GraphPart]) -> dict[str, type]:
     return {_definition(t).name: t for part in parts for t in part.exports}
 
 
+def _target(part: GraphPart, named: type | str, exported: dict[str, type]) -> type:
+    """The type ``part`` extends: named by its class, or by the GraphQL name a part exports."""
+    if not isinstance(named, str):
+        return named
+    if named not in exported:
+        raise ConfigError(
+            f"graph part {part.name!r} extends {named!r}, which no part exports "
+            f"(exported: {', '.join(sorted(exported)) or 'none'})"
+        )
+    return exported[named]
+
+
 def apply_extensions(parts: Sequence[GraphPart], known: Iterable[GraphPart] = ()) -> None:
     """Give every extended type its own fields plus those of the parts in this build.
     ``known``: every installed part (a target named by a part that is left out is still
@@ -68,15 +80,7 @@ def apply_extensions(parts: Sequence[GraphPart], known: Iterable[GraphPart] = ()
     owner: dict[tuple[type, str], str] = {}
     for part in parts:
         for named, extension in part.extends.items():
-            if isinstance(named, str):
-                if named not in exported:
-                    raise ConfigError(
-                        f"graph part {part.name!r} extends {named!r}, which no part exports "
-                        f"(exported: {', '.join(sorted(exported)) or 'none'})"
-                    )
-                target = exported[named]
-            else:
-                target = named
+            target = _target(part, named, exported)
             for new in _definition(extension).fields:
                 first = owner.setdefault((target, new.python_name), part.name)
                 if first != part.name:
@@ -84,7 +88,7 @@ def apply_extensions(parts: Sequence[GraphPart], known: Iterable[GraphPart] = ()
                         f"graph parts {first!r} and {part.name!r} both add "
                         f"{_definition(target).name}.{new.python_name}"
                     )
-            added.setdefault(target, []).extend(_definition(extension).fields)
+                added.setdefault(target, []).append(new)
     for target in {*added, *_OWN_DEFINITION}:
         own = _OWN_DEFINITION.setdefault(target, _definition(target))
         extra = added.get(target, [])
