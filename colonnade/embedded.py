@@ -17,6 +17,7 @@ from pydantic import SecretStr
 from colonnade.config import Settings, WebhookSourceSettings
 from colonnade.errors import ConfigError
 from colonnade.platform import Registry, SandboxGroup, discover
+from colonnade.platform.kinds import configured
 from colonnade.platform.settings import connector_settings
 
 
@@ -24,7 +25,7 @@ def wants_sandbox(settings: Settings) -> bool:
     mode = settings.sandbox.embedded
     if mode != "auto":
         return mode == "on"
-    typed = connector_settings(settings, discover())
+    typed = connector_settings(settings, configured(settings.connectors, discover()))
     return not any(s.enabled and s.base_url for s in typed.values())
 
 
@@ -51,7 +52,7 @@ def start_sandbox(
     ``webhook_url`` (``…/webhooks``) a sandbox that sends signed webhooks sends them to
     ``<webhook_url>/<connector>``, with a generated secret shared with that event source
     (unless the source is configured already)."""
-    registry = registry or discover()
+    registry = configured(settings.connectors, registry or discover())
     group = sandbox_group(settings.sandbox.customers, registry)
     group.set_base_latency(settings.sandbox.latency_ms / 1000)
     served = group.serve().start()

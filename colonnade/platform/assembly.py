@@ -18,6 +18,7 @@ import structlog
 from colonnade.config import ConnectorSettings, Settings
 from colonnade.errors import ConfigError
 from colonnade.platform.discovery import Registry, discover
+from colonnade.platform.kinds import configured
 from colonnade.platform.plugin import ConnectorPlugin, GraphPart
 from colonnade.platform.services import Services
 from colonnade.platform.settings import connector_settings
@@ -93,7 +94,7 @@ def connector_parts(registry: Registry) -> list[tuple[GraphPart, str | None]]:
 
 def assemble(settings: Settings, runtime: Runtime, registry: Registry | None = None) -> Assembly:
     """Build every configured connector (WSDLs load now, at start-up, never per request)."""
-    registry = registry or discover()
+    registry = configured(settings.connectors, registry or discover())
     typed = connector_settings(settings, registry)
     built: dict[str, Any] = {}
     unavailable: dict[str, str] = {}

@@ -15,7 +15,14 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from colonnade.errors import ConfigError
-from colonnade.platform.plugin import ConnectorPlugin, GraphPart, Plugin, SandboxHost
+from colonnade.platform.plugin import (
+    PLUGIN_TYPES,
+    ConnectorKind,
+    ConnectorPlugin,
+    GraphPart,
+    Plugin,
+    SandboxHost,
+)
 
 ENTRY_POINT_GROUP = "colonnade.plugins"
 
@@ -30,6 +37,8 @@ class Registry:
     sandbox_host: SandboxHost | None = None
     origins: dict[str, str] = field(default_factory=dict)
     """Connector name → the entry point that declared it (for error messages)."""
+    kinds: tuple[ConnectorKind, ...] = ()
+    """Kinds of connector a configuration table alone can make (``colonnade.platform.kinds``)."""
 
     def connector(self, name: str) -> ConnectorPlugin[Any] | None:
         return next((c for c in self.connectors if c.name == name), None)
@@ -43,6 +52,7 @@ class Registry:
         parts: list[GraphPart] = []
         host: SandboxHost | None = None
         origins: dict[str, str] = {}
+        kinds: list[ConnectorKind] = []
         for plugin in plugins:
             where = getattr(plugin, "_origin", origin)
             if isinstance(plugin, ConnectorPlugin):
@@ -61,16 +71,20 @@ class Registry:
                 if host is not None:
                     raise ConfigError(f"a second sandbox host came from {where}: keep one")
                 host = plugin
+            elif isinstance(plugin, ConnectorKind):
+                if any(k.key == plugin.key for k in kinds):
+                    raise ConfigError(f"two connector kinds use the key {plugin.key!r} ({where})")
+                kinds.append(plugin)
             else:
                 raise ConfigError(
                     f"{where} gave {plugin!r}: a colonnade plugin must be a ConnectorPlugin, "
-                    "a GraphPart or a SandboxHost"
+                    "a GraphPart, a SandboxHost or a ConnectorKind"
                 )
-        return cls(tuple(connectors), tuple(parts), host, origins)
+        return cls(tuple(connectors), tuple(parts), host, origins, tuple(kinds))
 
 
 def _expand(loaded: Any) -> Iterable[Plugin]:
-    if isinstance(loaded, ConnectorPlugin | GraphPart | SandboxHost):
+    if isinstance(loaded, PLUGIN_TYPES):
         return (loaded,)
     if callable(loaded):
         return _expand_iterable(loaded())
@@ -78,7 +92,7 @@ def _expand(loaded: Any) -> Iterable[Plugin]:
 
 
 def _expand_iterable(loaded: Any) -> Iterable[Plugin]:
-    if isinstance(loaded, ConnectorPlugin | GraphPart | SandboxHost):
+    if isinstance(loaded, PLUGIN_TYPES):
         return (loaded,)
     return tuple(loaded)
 
@@ -98,10 +112,10 @@ def discover() -> Registry:
         except Exception as exc:  # a broken third-party package must say which one it is
             raise ConfigError(f"cannot load colonnade plugin {origin}: {exc!r}") from exc
         for plugin in loaded:
-            if not isinstance(plugin, ConnectorPlugin | GraphPart | SandboxHost):
+            if not isinstance(plugin, PLUGIN_TYPES):
                 raise ConfigError(
                     f"{origin} gave {plugin!r}: a colonnade plugin must be a ConnectorPlugin, "
-                    "a GraphPart or a SandboxHost"
+                    "a GraphPart, a SandboxHost or a ConnectorKind"
                 )
             if isinstance(plugin, ConnectorPlugin):
                 object.__setattr__(plugin, "_origin", origin)

@@ -16,6 +16,7 @@ import strawberry
 import strawberry.federation
 from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 from strawberry.types.base import StrawberryObjectDefinition
@@ -118,6 +119,11 @@ def build_schema(
     gateway = gateway or GatewaySettings()
     apply_extensions(parts, known)
     query = _merged("Query", [p.query for p in parts if p.query is not None])
+    scalars: dict[object, Any] = {}
+    for part in parts:
+        for python_type, definition in part.scalars.items():
+            if scalars.setdefault(python_type, definition) is not definition:
+                raise ConfigError(f"graph part {part.name!r} declares {python_type!r} again")
     if query is None:
         raise ConfigError(
             "nothing to serve: every graph part is left out (its connectors are disabled or "
@@ -132,6 +138,7 @@ def build_schema(
             "Subscription", [p.subscription for p in parts if p.subscription is not None]
         ),
         federation_version="2.9",
+        config=StrawberryConfig(scalar_map=scalars),
         extensions=[
             *production_rules(server),
             cost_limit(gateway.max_cost, cost_budget),

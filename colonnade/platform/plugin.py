@@ -42,6 +42,9 @@ class GraphPart:
     exports: tuple[type, ...] = ()
     """Types other parts may extend by name (``GraphPart(extends={"Customer": ...})``)."""
     requires: tuple[type, ...] = ()
+    scalars: Mapping[object, Any] = field(default_factory=dict)
+    """Custom scalars its types use: ``{NewType: strawberry.scalar(name=...)}`` (Strawberry's
+    ``scalar_map``); one type may be declared by several parts, never two ways."""
     start: Callable[[EventsFeature, Runtime], None] | None = None
     """Called once the events feature exists: start a feed (MQTT ingest) this part serves."""
 
@@ -98,4 +101,18 @@ class SandboxHost:
     build: Callable[[Mapping[str, str], int, bool], SandboxGroup]
 
 
-Plugin = ConnectorPlugin[Any] | GraphPart | SandboxHost
+@dataclass(frozen=True, kw_only=True)
+class ConnectorKind:
+    """Connectors made from configuration alone: a ``[connectors.<name>]`` table that carries
+    ``key`` (``wsdl = "services/epm.wsdl"``) under a name no package installs is validated by
+    ``settings`` and becomes the plugin ``plugin(name, settings)`` returns — at start-up, so
+    a zero-code connector is in the graph exactly like an installed one."""
+
+    key: str
+    settings: type[ConnectorSettings]
+    plugin: Callable[[str, Any], ConnectorPlugin[Any]]
+    description: str = ""
+
+
+Plugin = ConnectorPlugin[Any] | GraphPart | SandboxHost | ConnectorKind
+PLUGIN_TYPES = (ConnectorPlugin, GraphPart, SandboxHost, ConnectorKind)

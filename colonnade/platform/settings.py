@@ -5,7 +5,8 @@ so adding a connector never adds a required key to anyone's configuration and re
 leaves nothing to migrate. The tables are validated as one pydantic model made from the
 installed plugins, so a bad value is reported like any other setting (key, value, variable);
 a table for a connector this installation does not have is a typo, refused with the names
-that exist.
+that exist — unless it carries a ``ConnectorKind``'s key (``wsdl = "…"``): then it is a
+connector made from that table alone (``colonnade.platform.kinds``), validated by its kind.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 from colonnade.config import ConnectorSettings, Settings, describe_errors
 from colonnade.errors import ConfigError
 from colonnade.platform.discovery import Registry, discover
+from colonnade.platform.kinds import kind_for
 
 
 @functools.cache
@@ -32,16 +34,25 @@ def check_tables(raw: dict[str, Any]) -> None:
     """``Settings``' validator: each installed connector's table, and no table for another."""
     registry = discover()
     _refuse_unknown(raw, registry)
-    _model(registry).model_validate(raw)
+    _model(registry).model_validate(_installed_tables(raw, registry))
+    for name, table in raw.items():
+        kind = kind_for(name, table, registry)
+        if kind is not None:
+            kind.settings.model_validate(table)
+
+
+def _installed_tables(raw: dict[str, Any], registry: Registry) -> dict[str, Any]:
+    return {n: t for n, t in raw.items() if kind_for(n, t, registry) is None}
 
 
 def _refuse_unknown(raw: dict[str, Any], registry: Registry) -> None:
     known = {c.name for c in registry.connectors}
-    unknown = sorted(set(raw) - known)
+    unknown = sorted(set(_installed_tables(raw, registry)) - known)
     if unknown:
+        kinds = "".join(f", or give it `{k.key} = …` ({k.description})" for k in registry.kinds)
         raise ValueError(
             f"no connector named {unknown[0]!r} is installed "
-            f"(installed: {', '.join(sorted(known)) or 'none'})"
+            f"(installed: {', '.join(sorted(known)) or 'none'}{kinds})"
         )
 
 
@@ -53,7 +64,7 @@ def connector_settings(settings: Settings, registry: Registry) -> dict[str, Conn
     except ValueError as exc:
         raise ConfigError(f"connectors: {exc}") from None
     try:
-        tables = _model(registry).model_validate(settings.connectors)
+        tables = _model(registry).model_validate(_installed_tables(settings.connectors, registry))
     except ValidationError as exc:
         lines = describe_errors(exc, ("connectors",))
         raise ConfigError("\n".join(["invalid configuration:", *lines])) from None

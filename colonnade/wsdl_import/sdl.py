@@ -23,13 +23,13 @@ def _desc(text: str, indent: str = "") -> str:
     return f"{indent}{json.dumps(text)}\n"
 
 
-def _output_type(f: FieldModel) -> str:
+def output_type(f: FieldModel) -> str:
     if f.is_list:
         return f"[{f.type_name}]!" if f.nillable else f"[{f.type_name}!]!"
     return f.type_name
 
 
-def _input_type(f: FieldModel) -> str:
+def input_type(f: FieldModel) -> str:
     named = f.type_name + ("Input" if f.kind == "object" else "")
     if f.is_list:
         return f"[{named}!]"
@@ -38,7 +38,7 @@ def _input_type(f: FieldModel) -> str:
     return named
 
 
-def _input_note(f: FieldModel) -> str:
+def input_note(f: FieldModel) -> str:
     notes = [f"xml: {f.xml_name}", f"absent: {f.encoding}"]
     if f.in_choice:
         notes.append("one branch of an xs:choice")
@@ -47,7 +47,7 @@ def _input_note(f: FieldModel) -> str:
     return "; ".join(notes)
 
 
-def _reach(model: WsdlModel, roots: list[FieldModel]) -> list[str]:
+def reach(model: WsdlModel, roots: list[FieldModel]) -> list[str]:
     order: list[str] = []
     seen: set[str] = set()
     stack = [f.type_name for f in roots if f.kind == "object"]
@@ -61,26 +61,35 @@ def _reach(model: WsdlModel, roots: list[FieldModel]) -> list[str]:
     return sorted(order)
 
 
+IDEMPOTENCY_ARG = "idempotencyKey"
+"""Every mutation takes it: a retried write with the same key is sent once."""
+
+
 def _args(op: OperationModel) -> str:
-    if not op.args:
-        return ""
-    return "(" + ", ".join(f"{a.name}: {_input_type(a)}" for a in op.args) + ")"
+    args = [f"{a.name}: {input_type(a)}" for a in op.args]
+    if op.root == "mutation" and IDEMPOTENCY_ARG not in {a.name for a in op.args}:
+        args.append(f"{IDEMPOTENCY_ARG}: String")
+    return "(" + ", ".join(args) + ")" if args else ""
+
+
+def operation_note(op: OperationModel) -> str:
+    """The root field's description: which SOAP operation, styles and ports answer it."""
+    styles = sorted({f"{b.style} SOAP {b.soap_version}" for b in op.bindings})
+    note = f"SOAP operation {op.name} ({', '.join(styles)}; ports: "
+    return note + ", ".join(sorted({b.port for b in op.bindings})) + ")"
 
 
 def _root_field(op: OperationModel) -> str:
-    returns = _output_type(op.output) if op.output else "Boolean"
-    styles = sorted({f"{b.style} SOAP {b.soap_version}" for b in op.bindings})
-    note = f"SOAP operation {op.name} ({', '.join(styles)}; ports: "
-    note += ", ".join(sorted({b.port for b in op.bindings})) + ")"
-    return _desc(note, "  ") + f"  {op.field_name}{_args(op)}: {returns}\n"
+    returns = output_type(op.output) if op.output else "Boolean"
+    return _desc(operation_note(op), "  ") + f"  {op.field_name}{_args(op)}: {returns}\n"
 
 
 def render(model: WsdlModel) -> str:
     """The SDL text; ``check`` proves graphql-core accepts it."""
     outputs = [op.output for op in model.operations if op.output is not None]
     inputs = [a for op in model.operations for a in op.args]
-    out_types = _reach(model, outputs)
-    in_types = _reach(model, inputs)
+    out_types = reach(model, outputs)
+    in_types = reach(model, inputs)
     used: set[str] = set()
     for name in set(out_types) | set(in_types):
         used.update(f.type_name for f in model.objects[name].fields)
@@ -100,12 +109,12 @@ def render(model: WsdlModel) -> str:
         parts.append(_desc(f"xml: {enum.qname}") + f"enum {enum.name} {{\n{body}}}\n")
     for name in out_types:
         obj = model.objects[name]
-        body = "".join(f"  {f.name}: {_output_type(f)}\n" for f in obj.fields)
+        body = "".join(f"  {f.name}: {output_type(f)}\n" for f in obj.fields)
         parts.append(_desc(f"xml: {obj.qname}") + f"type {name} {{\n{body}}}\n")
     for name in in_types:
         obj = model.objects[name]
         body = "".join(
-            _desc(_input_note(f), "  ") + f"  {f.name}: {_input_type(f)}\n" for f in obj.fields
+            _desc(input_note(f), "  ") + f"  {f.name}: {input_type(f)}\n" for f in obj.fields
         )
         parts.append(_desc(f"xml: {obj.qname}") + f"input {name}Input {{\n{body}}}\n")
     queries = [op for op in model.operations if op.root == "query"]

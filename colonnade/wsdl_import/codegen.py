@@ -1,0 +1,343 @@
+"""The graph of an imported WSDL as Python source: Strawberry types, inputs and enums, the
+mapping of replies into them, and one root field per operation.
+
+One generator serves both ways of importing. ``colonnade import wsdl`` writes this source into
+a connector package a team reviews, edits and keeps; a connector configured with only a WSDL
+runs the very same source at start-up (``plugin``). So the zero-code graph is exactly the one
+the owned package starts from, and a test of one is a test of the other.
+
+The types follow ``sdl``'s rules (a test compares the two schemas): repeated elements are
+``[T!]!`` on output (``[]`` when empty), singular reply fields are nullable, required input
+scalars are ``T!``. GraphQL names are kept exactly (``strawberry.field(name=...)``): Python
+names differ only where the GraphQL name is a Python keyword.
+"""
+
+from __future__ import annotations
+
+import keyword
+from collections.abc import Iterable
+
+from colonnade.wsdl_import.model import (
+    EnumModel,
+    FieldModel,
+    ObjectModel,
+    OperationModel,
+    WsdlModel,
+)
+from colonnade.wsdl_import.sdl import (
+    IDEMPOTENCY_ARG,
+    input_note,
+    input_type,
+    operation_note,
+    reach,
+)
+from colonnade.wsdl_import.types import camel
+
+_PY_SCALARS = {
+    "String": "str",
+    "Int": "int",
+    "Float": "float",
+    "Boolean": "bool",
+    "Decimal": "Decimal",
+    "Date": "date",
+    "DateTime": "datetime",
+    **{s: s for s in ("Long", "Time", "Duration", "Base64", "HexBinary", "JSON")},
+}
+_CUSTOM_SCALARS = ("JSON", "Base64", "Duration", "HexBinary", "Long", "Time")
+_RUNTIME = ("date_of", "datetime_of", "enum_of", "many", "one", "read", "write")
+_GLOBALS = frozenset(
+    {
+        *_PY_SCALARS.values(),
+        *_RUNTIME,
+        "Annotated",
+        "Any",
+        "CONNECTOR",
+        "GRAPH",
+        "GraphPart",
+        "Info",
+        "Mapping",
+        "Mutation",
+        "Query",
+        "SCALAR_MAP",
+        "cost",
+        "enum",
+        "requires",
+        "strawberry",
+    }
+)
+_UNSAFE_MEMBERS = frozenset({"name", "value", "mro"})
+
+
+def python_name(graphql: str, *, taken: Iterable[str] = ()) -> str:
+    """The Python name for a GraphQL name: the same, unless Python reserves it."""
+    name = graphql
+    while keyword.iskeyword(name) or name in {"self", "info", "cls", *taken}:
+        name += "_"
+    return name
+
+
+def class_name(type_name: str) -> str:
+    return type_name + "_" if type_name in _GLOBALS else type_name
+
+
+class _Writer:
+    def __init__(self, model: WsdlModel, connector: str) -> None:
+        self.model = model
+        self.connector = connector
+        self.used: set[str] = set()  # names this module must import
+
+    # -- annotations ---------------------------------------------------------------------
+    def _named(self, f: FieldModel, *, input_: bool) -> str:
+        if f.kind == "object":
+            return class_name(f.type_name + ("Input" if input_ else ""))
+        if f.kind == "enum":
+            return class_name(f.type_name)
+        py = _PY_SCALARS.get(f.type_name, "str")
+        self.used.add(py)
+        return py
+
+    def output_annotation(self, f: FieldModel) -> str:
+        named = self._named(f, input_=False)
+        if f.is_list:
+            return f"list[{named} | None]" if f.nillable else f"list[{named}]"
+        return f"{named} | None"
+
+    def input_annotation(self, f: FieldModel) -> tuple[str, bool]:
+        """(annotation, optional): an optional one defaults to UNSET (absent on the wire)."""
+        named = self._named(f, input_=True)
+        sdl = input_type(f)
+        if f.is_list:
+            return f"list[{named}] | None", True
+        if sdl.endswith("!"):
+            return named, False
+        return f"{named} | None", True
+
+    # -- reply mapping -------------------------------------------------------------------
+    def convert(self, f: FieldModel, value: str) -> str:
+        """The expression mapping ``value`` (the connector's plain value) into the type."""
+        if f.kind == "object":
+            self.used.add("many" if f.is_list else "one")
+            fn = f"_of_{class_name(f.type_name)}"
+            return f"many({fn}, {value})" if f.is_list else f"one({fn}, {value})"
+        if f.kind == "enum":
+            self.used.add("enum_of")
+            cls = class_name(f.type_name)
+            if f.is_list:
+                return f"[enum_of(CONNECTOR, {cls}, x) for x in {value} or ()]"
+            return f"enum_of(CONNECTOR, {cls}, {value})"
+        if f.type_name in ("Date", "DateTime"):
+            fn = "date_of" if f.type_name == "Date" else "datetime_of"
+            self.used.add(fn)
+            if f.is_list:
+                self.used.add("many")
+                return f"many({fn}, {value})"
+            return f"{fn}({value})"
+        return f"list({value} or ())" if f.is_list else value
+
+    # -- declarations --------------------------------------------------------------------
+    def enum(self, enum: EnumModel) -> str:
+        lines = [
+            f"@strawberry.enum(name={enum.name!r}, description={('xml: ' + enum.qname)!r})",
+            f"class {class_name(enum.name)}(enum.Enum):",
+        ]
+        for i, (gql, raw) in enumerate(enum.values.items()):
+            safe = gql.isidentifier() and not gql.startswith("_") and gql not in _UNSAFE_MEMBERS
+            if safe and not keyword.iskeyword(gql) and raw == gql:
+                lines.append(f"    {gql} = {raw!r}")
+                continue
+            member = gql if safe and not keyword.iskeyword(gql) else f"V{i}_"
+            lines.append(
+                f"    {member} = strawberry.enum_value({raw!r}, name={gql!r}, "
+                f"description={('xml: ' + raw)!r})"
+            )
+        return "\n".join(lines) + "\n"
+
+    def output_type(self, obj: ObjectModel) -> str:
+        cls = class_name(obj.name)
+        lines = [
+            f"@strawberry.type(name={obj.name!r}, description={('xml: ' + obj.qname)!r})",
+            f"class {cls}:",
+        ]
+        convert = []
+        self.used.add("Mapping")
+        for f in obj.fields:
+            py = python_name(f.name)
+            note = f"xml: {f.xml_name}" if f.xml_name else "the XML type has no content"
+            lines.append(
+                f"    {py}: {self.output_annotation(f)} = strawberry.field("
+                f"name={f.name!r}, description={note!r})"
+            )
+            convert.append(f"        {py}={self.convert(f, f'v.get({f.name!r})')},")
+        mapping = [
+            "",
+            "",
+            f"def _of_{cls}(v: Mapping[str, Any]) -> {cls}:",
+            f"    return {cls}(",
+            *convert,
+            "    )",
+        ]
+        return "\n".join(lines + mapping) + "\n"
+
+    def input_type(self, obj: ObjectModel) -> str:
+        name = obj.name + "Input"
+        lines = [
+            f"@strawberry.input(name={name!r}, description={('xml: ' + obj.qname)!r})",
+            f"class {class_name(name)}:",
+        ]
+        for f in obj.fields:
+            annotation, optional = self.input_annotation(f)
+            default = ", default=strawberry.UNSET" if optional else ""
+            lines.append(
+                f"    {python_name(f.name)}: {annotation} = strawberry.field("
+                f"name={f.name!r}, description={input_note(f)!r}{default})"
+            )
+        return "\n".join(lines) + "\n"
+
+    # -- root fields ---------------------------------------------------------------------
+    def root_field(self, op: OperationModel) -> str:
+        mutation = op.root == "mutation"
+        taken = {python_name(a.name) for a in op.args}
+        params: list[tuple[str, str, bool]] = []
+        call_args: list[str] = []
+        for a in op.args:
+            annotation, optional = self.input_annotation(a)
+            py = python_name(a.name)
+            argument = f"strawberry.argument(name={a.name!r}, description={input_note(a)!r})"
+            params.append((py, f"Annotated[{annotation}, {argument}]", optional))
+            call_args.append(f"{a.name!r}: {py}")
+        key = None
+        if mutation and IDEMPOTENCY_ARG not in {a.name for a in op.args}:
+            key = python_name("idempotency_key", taken=taken)
+            argument = (
+                f'strawberry.argument(name="{IDEMPOTENCY_ARG}", description="Sent again with '
+                'the same key, the write is not repeated: the first answer is returned.")'
+            )
+            params.append((key, f"Annotated[str | None, {argument}]", True))
+        ordered = [p for p in params if not p[2]] + [p for p in params if p[2]]
+        if ordered:
+            self.used.add("Annotated")
+        signature = ", ".join(
+            ["self", "info: Info[Any, Any]"]
+            + [f"{py}: {ann}" + (" = None" if opt else "") for py, ann, opt in ordered]
+        )
+        returns = self.output_annotation(op.output) if op.output else "bool | None"
+        scope = f"{self.connector}:{'write' if mutation else 'read'}"
+        payload = "{" + ", ".join(call_args) + "}"
+        self.used.add("write" if mutation else "read")
+        if mutation:
+            call = f"await write(info, CONNECTOR, {op.name!r}, {payload}, {key or 'None'})"
+        else:
+            call = f"await read(info, CONNECTOR, {op.name!r}, {payload})"
+        body = (
+            [f"        value = {call}", f"        return {self.convert(op.output, 'value')}"]
+            if op.output
+            else [f"        {call}", "        return True"]
+        )
+        return "\n".join(
+            [
+                "    @strawberry.field(",
+                f"        name={op.field_name!r},",
+                f"        description={operation_note(op)!r},",
+                f"        extensions=[requires({scope!r})],",
+                "        directives=cost(1),",
+                "    )",
+                f"    async def {python_name(op.field_name)}({signature}) -> {returns}:",
+                *body,
+            ]
+        )
+
+    def roots(self) -> str:
+        queries = [op for op in self.model.operations if op.root == "query"]
+        mutations = [op for op in self.model.operations if op.root == "mutation"]
+        prefix = self.model.name or self.connector
+        out = [f"@strawberry.type(name={prefix + 'Query'!r})", "class Query:"]
+        if queries:
+            out += ["\n\n".join(self.root_field(op) for op in queries)]
+        else:  # GraphQL needs a query field: say what the WSDL offers instead
+            field = camel(prefix) + "Operations"
+            names = [op.name for op in self.model.operations]
+            out += [
+                f"    @strawberry.field(name={field!r}, "
+                'description="this WSDL\'s operations (all are writes)")',
+                f"    def {python_name(field)}(self) -> list[str]:",
+                f"        return {names!r}",
+            ]
+        text = "\n".join(out) + "\n"
+        if mutations:
+            text += (
+                "\n\n"
+                + "\n".join(
+                    [
+                        f"@strawberry.type(name={prefix + 'Mutation'!r})",
+                        "class Mutation:",
+                        "\n\n".join(self.root_field(op) for op in mutations),
+                    ]
+                )
+                + "\n"
+            )
+        return text
+
+
+def render_graph(model: WsdlModel, connector: str, *, source: str = "") -> str:
+    """The module's source: ``GRAPH`` (a ``GraphPart``) and the types it serves."""
+    writer = _Writer(model, connector)
+    outputs = [op.output for op in model.operations if op.output is not None]
+    inputs = [a for op in model.operations for a in op.args]
+    out_types = reach(model, outputs)
+    in_types = reach(model, inputs)
+    used_enums = {
+        f.type_name
+        for name in {*out_types, *in_types}
+        for f in model.objects[name].fields
+        if f.kind == "enum"
+    } | {f.type_name for f in outputs + inputs if f.kind == "enum"}
+    blocks = [writer.enum(model.enums[name]) for name in sorted(used_enums)]
+    blocks += [writer.output_type(model.objects[name]) for name in out_types]
+    blocks += [writer.input_type(model.objects[name]) for name in in_types]
+    blocks.append(writer.roots())
+    mutations = any(op.root == "mutation" for op in model.operations)
+    scalars = ", scalars=SCALAR_MAP" if writer.used & set(_CUSTOM_SCALARS) - {"JSON"} else ""
+    blocks.append(
+        f"GRAPH = GraphPart(name={('wsdl:' + connector)!r}, query=Query"
+        + (", mutation=Mutation" if mutations else "")
+        + f"{scalars})\n"
+    )
+    return _header(writer.used, connector, source, bool(used_enums)) + "\n\n".join(blocks)
+
+
+def _header(used: set[str], connector: str, source: str, enums: bool) -> str:
+    origin = f" from {source}" if source else ""
+    lines = [
+        f'"""The {connector} SOAP service as GraphQL, generated by ``colonnade import wsdl``'
+        f"{origin}.",
+        "",
+        "Its types (replies), inputs (requests), enums and one root field per operation. It is",
+        "yours to edit (rename, describe, drop what no client needs): the mapping functions",
+        "beside each type say how a reply fills it.",
+        '"""',
+        "",
+        "from __future__ import annotations",
+        "",
+    ]
+    if enums:
+        lines.append("import enum")
+    if "Mapping" in used:
+        lines.append("from collections.abc import Mapping")
+    if "date" in used or "datetime" in used:
+        names = ", ".join(n for n in ("date", "datetime") if n in used)
+        lines.append(f"from datetime import {names}")
+    if "Decimal" in used:
+        lines.append("from decimal import Decimal")
+    lines.append(f"from typing import {'Annotated, ' if 'Annotated' in used else ''}Any")
+    lines += ["", "import strawberry", "from strawberry.types import Info", ""]
+    lines.append("from colonnade import GraphPart, cost, requires")
+    runtime = sorted(n for n in _RUNTIME if n in used)
+    if runtime:
+        lines.append(f"from colonnade.wsdl_import.resolve import {', '.join(runtime)}")
+    custom = sorted(s for s in _CUSTOM_SCALARS if s in used and s != "JSON")
+    constants = (["JSON"] if "JSON" in used else []) + (["SCALAR_MAP"] if custom else [])
+    if constants or custom:  # ruff's order: constants, then classes
+        names = ", ".join(constants + custom)
+        lines.append(f"from colonnade.wsdl_import.scalars import {names}")
+    lines += ["", f"CONNECTOR = {connector!r}", "", ""]
+    return "\n".join(lines)

@@ -1,0 +1,34 @@
+"""Running generated graph source as a module, for a connector configured with only a WSDL.
+
+The source is ``codegen.render_graph``'s, from names it sanitized itself (every identifier is
+``[_0-9A-Za-z]`` and every text a ``repr``), so executing it runs no WSDL content as code. The
+module is registered in ``sys.modules`` because Strawberry resolves the (postponed) annotations
+of a type through its module.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+
+from colonnade.errors import ConfigError
+from colonnade.platform.plugin import GraphPart
+
+
+def load_graph(source: str, module_name: str) -> GraphPart:
+    """Execute generated source as ``module_name`` and return its ``GRAPH``."""
+    module = types.ModuleType(module_name)
+    module.__file__ = f"<generated {module_name}>"
+    sys.modules[module_name] = module
+    try:
+        exec(compile(source, module.__file__, "exec"), module.__dict__)  # noqa: S102 - see above
+    except Exception as exc:
+        del sys.modules[module_name]
+        raise ConfigError(
+            f"the GraphQL types generated for {module_name} do not load ({type(exc).__name__}: "
+            f"{exc}); this is a bug of the WSDL import: report it with the WSDL"
+        ) from exc
+    graph = module.__dict__.get("GRAPH")
+    if not isinstance(graph, GraphPart):
+        raise ConfigError(f"{module_name}: generated source without a GRAPH")
+    return graph

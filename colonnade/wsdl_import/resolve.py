@@ -1,0 +1,120 @@
+"""What the generated graph code of an imported WSDL calls at request time (kept here, not in
+each generated module, so a fix reaches every imported service without regenerating).
+
+The generated resolvers hand the connector plain values keyed by GraphQL names
+(``values.to_zeep``'s contract) and turn its plain GraphQL value back into the generated
+Strawberry types; enums travel by their GraphQL names in between, which is also what the
+cache stores.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import functools
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+from strawberry import UNSET
+from strawberry.types import Info
+from strawberry.types.base import has_object_definition
+
+from colonnade.errors import UpstreamContractViolation
+from colonnade.platform.context import context_of, unwrap
+
+T = TypeVar("T")
+E = TypeVar("E", bound=enum.Enum)
+
+
+async def read(
+    info: Info[Any, Any], connector: str, operation: str, args: Mapping[str, Any]
+) -> Any:
+    """A read through the connector's pipeline (cached by tier, coalesced, batched)."""
+    fetched = await context_of(info).services.connector(connector).read(operation, plain(args))
+    return unwrap(info, connector, fetched)
+
+
+async def write(
+    info: Info[Any, Any],
+    connector: str,
+    operation: str,
+    args: Mapping[str, Any],
+    idempotency_key: str | None,
+) -> Any:
+    """A write: sent once per idempotency key, never retried blindly."""
+    service = context_of(info).services.connector(connector)
+    return await service.write(operation, plain(args), idempotency_key)
+
+
+def plain(value: Any) -> Any:
+    """Strawberry input → plain values by GraphQL name; unset fields are left out (absent on
+    the wire), an explicit null stays (``xsi:nil`` where the element is nillable)."""
+    if isinstance(value, Mapping):
+        return {k: plain(v) for k, v in value.items() if not _unset(v)}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, enum.Enum):
+        return _names(type(value))[1].get(value.value, value.name)
+    if has_object_definition(value):
+        definition = value.__strawberry_definition__
+        return {
+            f.graphql_name or f.python_name: plain(getattr(value, f.python_name))
+            for f in definition.fields
+            if not _unset(getattr(value, f.python_name))
+        }
+    return value
+
+
+def _unset(value: Any) -> bool:
+    return value is UNSET
+
+
+@functools.cache
+def _names(cls: type[enum.Enum]) -> tuple[dict[str, Any], dict[Any, str]]:
+    """(GraphQL name → XML value, XML value → GraphQL name) of a generated enum."""
+    definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
+    by_name = {v.name: v.value for v in definition.values}
+    return by_name, {raw: name for name, raw in by_name.items()}
+
+
+def enum_of(connector: str, cls: type[E], name: Any) -> E | None:
+    """The member for a GraphQL enum name; a value the WSDL does not list is the provider
+    breaking its contract (a typed error on that field, not a wrong answer)."""
+    if name is None:
+        return None
+    by_name = _names(cls)[0]
+    if name not in by_name:
+        raise UpstreamContractViolation(
+            f"{connector} sent {str(name)[:60]!r}, which is not a value of "
+            f"{cls.__strawberry_definition__.name}",  # type: ignore[attr-defined]
+            connector=connector,
+        )
+    return cls(by_name[name])
+
+
+def date_of(value: Any) -> dt.date | None:
+    """A date from the connector's ISO text (the cache stores text)."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def datetime_of(value: Any) -> dt.datetime | None:
+    """A datetime from ISO text, its time zone kept (``+02:00`` stays ``+02:00``)."""
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(str(value))
+
+
+def one(build: Callable[[Any], T], value: Any) -> T | None:
+    return None if value is None else build(value)
+
+
+def many(build: Callable[[Any], T], values: Iterable[Any] | None) -> list[T]:
+    """``[]`` for an absent list, never ``null``; items the provider left empty are dropped
+    (``values.to_graphql`` already does, this keeps an edited mapping honest too)."""
+    return [build(v) for v in values or () if v is not None]
+
+
+def same(value: T) -> T:
+    return value
