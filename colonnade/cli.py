@@ -420,16 +420,17 @@ def _sandbox(args: argparse.Namespace) -> int:
 def _add_import_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     imp = sub.add_parser(
         "import",
-        help="turn a provider contract into GraphQL (for now: print the SDL and a report)",
+        help="turn a provider contract into a GraphQL connector package",
     )
     kinds = imp.add_subparsers(dest="import_kind", required=True)
     wsdl = kinds.add_parser(
         "wsdl",
         help="WSDL → typed GraphQL SDL and an import report",
         description="Reads the WSDL offline (imports from local copies, well-known W3C/SOAP "
-        "schemas shipped) and prints the report (stderr) and, with --sdl, the GraphQL SDL "
-        "(stdout). Writing a connector package is not done yet: it needs the connector "
-        "platform (issue 9). Exit 0 when the import is usable, 1 when not.",
+        "schemas shipped), prints the report (stderr) and, with --out, writes a connector "
+        "package you own (settings, connector, graph, sandbox, kit test; pip install it) or, "
+        "with --sdl, prints the GraphQL SDL (stdout). For no code at all, configure "
+        "[connectors.<name>] wsdl = PATH instead. Exit 0 when the import is usable, 1 when not.",
     )
     wsdl.add_argument("path", type=Path)
     wsdl.add_argument("--name", help="connector name: prefixes types and fields (default: file)")
@@ -450,11 +451,17 @@ def _add_import_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser])
         help="a remote import's saved local copy (relative to the WSDL's folder)",
     )
     wsdl.add_argument("--sdl", action="store_true", help="print the generated SDL to stdout")
+    wsdl.add_argument(
+        "--out", type=Path, help="write the connector package (colonnade-<name>) into this folder"
+    )
+    wsdl.add_argument("--force", action="store_true", help="overwrite a non-empty --out")
 
 
 def _import(args: argparse.Namespace) -> int:
     from colonnade.wsdl_import import import_wsdl
     from colonnade.wsdl_import.model import RootKind
+    from colonnade.wsdl_import.package import write_package
+    from colonnade.wsdl_import.plugin import CONNECTOR_NAME
     from colonnade.wsdl_import.types import graphql_name
 
     url_map: dict[str, Path] = {}
@@ -465,7 +472,9 @@ def _import(args: argparse.Namespace) -> int:
         url_map[url] = Path(local)
     overrides: dict[str, RootKind] = dict.fromkeys(args.query, "query")
     overrides.update(dict.fromkeys(args.mutation, "mutation"))
-    name = args.name if args.name is not None else graphql_name(args.path.stem)
+    name = args.name if args.name is not None else graphql_name(args.path.stem).lower()
+    if not CONNECTOR_NAME.fullmatch(name):
+        raise ConfigError(f"--name {name!r}: use lower case letters, digits and _ (e.g. epm)")
     report = import_wsdl(
         args.path,
         url_map,
@@ -476,6 +485,14 @@ def _import(args: argparse.Namespace) -> int:
     sys.stderr.write(report.text())
     if args.sdl and report.sdl:
         sys.stdout.write(report.sdl)
+    if args.out is not None and report.ok:
+        written = write_package(
+            report, args.path, url_map, name=name, out=args.out, force=args.force
+        )
+        sys.stderr.write(
+            f"# wrote {written.package} into {written.root} ({len(written.files)} files): "
+            f"pip install -e {written.root}, then pytest {written.root / 'tests'}\n"
+        )
     return 0 if report.ok else 1
 
 
