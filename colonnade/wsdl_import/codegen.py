@@ -15,7 +15,9 @@ names differ only where the GraphQL name is a Python keyword.
 from __future__ import annotations
 
 import keyword
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from colonnade.wsdl_import.model import (
     EnumModel,
@@ -33,6 +35,9 @@ from colonnade.wsdl_import.sdl import (
 )
 from colonnade.wsdl_import.types import camel
 
+if TYPE_CHECKING:
+    from colonnade.wsdl_import.batching import BatchSpec
+
 _PY_SCALARS = {
     "String": "str",
     "Int": "int",
@@ -44,7 +49,7 @@ _PY_SCALARS = {
     **{s: s for s in ("Long", "Time", "Duration", "Base64", "HexBinary", "JSON")},
 }
 _CUSTOM_SCALARS = ("JSON", "Base64", "Duration", "HexBinary", "Long", "Time")
-_RUNTIME = ("date_of", "datetime_of", "enum_of", "many", "one", "read", "write")
+_RUNTIME = ("date_of", "datetime_of", "enum_of", "many", "one", "read", "read_key", "write")
 _GLOBALS = frozenset(
     {
         *_PY_SCALARS.values(),
@@ -81,9 +86,10 @@ def class_name(type_name: str) -> str:
 
 
 class _Writer:
-    def __init__(self, model: WsdlModel, connector: str) -> None:
+    def __init__(self, model: WsdlModel, connector: str, batches: Mapping[str, BatchSpec]) -> None:
         self.model = model
         self.connector = connector
+        self.batches = batches
         self.used: set[str] = set()  # names this module must import
 
     # -- annotations ---------------------------------------------------------------------
@@ -246,13 +252,61 @@ class _Writer:
             ]
         )
 
+    def by_key_field(self, op: OperationModel, spec: BatchSpec) -> str:
+        """``<field>ByKey(key:)``: one key's records; the fields of one request asking for
+        keys of the same operation become one upstream call (a DataLoader)."""
+        record = spec.records[-1] if spec.records else op.output
+        assert record is not None
+        records = replace(record, is_list=True, nillable=False)
+        key_type = self._named(spec.key_field, input_=True)
+        params = [f'key: Annotated[{key_type}, strawberry.argument(name="key")]']
+        rest = []
+        for a in op.args:
+            if a.name == spec.keys[0].name:
+                continue
+            annotation, _ = self.input_annotation(a)
+            py = python_name(a.name, taken={"key"})
+            argument = f"strawberry.argument(name={a.name!r}, description={input_note(a)!r})"
+            params.append(
+                f"{py}: Annotated[{annotation.removesuffix(' | None')} | None, {argument}] = None"
+            )
+            rest.append(f"{a.name!r}: {py}")
+        self.used.update({"read_key", "Annotated"})
+        field = op.field_name + "ByKey"
+        description = (
+            f"The records of one key ({spec.match_path}) from SOAP operation {op.name}; "
+            "the keys one request asks for are sent in one call"
+        )
+        call = f"await read_key(info, CONNECTOR, {op.name!r}, str(key), {{{', '.join(rest)}}})"
+        signature = ", ".join(["self", "info: Info[Any, Any]", *params])
+        return "\n".join(
+            [
+                "    @strawberry.field(",
+                f"        name={field!r},",
+                f"        description={description!r},",
+                f"        extensions=[requires({self.connector + ':read'!r})],",
+                "        directives=cost(1),",
+                "    )",
+                f"    async def {python_name(field)}({signature}) -> "
+                f"{self.output_annotation(records)}:",
+                f"        value = {call}",
+                f"        return {self.convert(records, 'value')}",
+            ]
+        )
+
     def roots(self) -> str:
         queries = [op for op in self.model.operations if op.root == "query"]
         mutations = [op for op in self.model.operations if op.root == "mutation"]
         prefix = self.model.name or self.connector
         out = [f"@strawberry.type(name={prefix + 'Query'!r})", "class Query:"]
         if queries:
-            out += ["\n\n".join(self.root_field(op) for op in queries)]
+            fields = [self.root_field(op) for op in queries]
+            fields += [
+                self.by_key_field(op, self.batches[op.name])
+                for op in queries
+                if op.name in self.batches
+            ]
+            out += ["\n\n".join(fields)]
         else:  # GraphQL needs a query field: say what the WSDL offers instead
             field = camel(prefix) + "Operations"
             names = [op.name for op in self.model.operations]
@@ -278,9 +332,16 @@ class _Writer:
         return text
 
 
-def render_graph(model: WsdlModel, connector: str, *, source: str = "") -> str:
-    """The module's source: ``GRAPH`` (a ``GraphPart``) and the types it serves."""
-    writer = _Writer(model, connector)
+def render_graph(
+    model: WsdlModel,
+    connector: str,
+    *,
+    source: str = "",
+    batches: Mapping[str, BatchSpec] | None = None,
+) -> str:
+    """The module's source: ``GRAPH`` (a ``GraphPart``) and the types it serves; each
+    operation in ``batches`` also gets its ``…ByKey`` field."""
+    writer = _Writer(model, connector, batches or {})
     outputs = [op.output for op in model.operations if op.output is not None]
     inputs = [a for op in model.operations for a in op.args]
     out_types = reach(model, outputs)

@@ -62,9 +62,7 @@ def _copy_contract(
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(document, target)
     wsdl_rel = wsdl.resolve().relative_to(base)
-    url_rel = {
-        url: os.path.relpath(path, (base / wsdl_rel).parent) for url, path in mapped.items()
-    }
+    url_rel = {url: os.path.relpath(path, (base / wsdl_rel).parent) for url, path in mapped.items()}
     return wsdl_rel, url_rel
 
 
@@ -78,9 +76,9 @@ def _settings_source(
     reads = sorted(op.name for op in model.operations if op.root == "query")
     writes = sorted(op.name for op in model.operations if op.root == "mutation")
     parts = ", ".join(repr(p) for p in wsdl_rel.parts)
-    return f'''"""Settings of the {name} connector: the WSDL shipped in this package, and the import's
-choices spelled out so a review sees them: which operations are reads (cached Query fields)
-and which are writes (Mutation fields, sent once per idempotency key)."""
+    return f'''"""Settings of the {name} connector: the WSDL shipped in this package, and the
+import's choices spelled out so a review sees them: which operations are reads (cached Query
+fields) and which are writes (Mutation fields, sent once per idempotency key)."""
 
 from __future__ import annotations
 
@@ -141,8 +139,8 @@ class {cls}Connector(WsdlConnector):
 
 def sandbox_source(name: str, cls: str, settings_module: str) -> str:
     """A sandbox class for the connector: ``WsdlSandbox`` over the package's own WSDL."""
-    return f'''"""The {name} service's sandbox: answers every operation of the WSDL from its own types
-(see ``colonnade.sandboxes.wsdl``), for the kit test and the embedded demo."""
+    return f'''"""The {name} service's sandbox: answers every operation of the WSDL from its own
+types (see ``colonnade.sandboxes.wsdl``), for the kit test and the embedded demo."""
 
 from __future__ import annotations
 

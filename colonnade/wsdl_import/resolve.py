@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
+import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
@@ -21,8 +22,10 @@ from strawberry.types.base import has_object_definition
 
 from colonnade.errors import UpstreamContractViolation
 from colonnade.platform.context import context_of, unwrap
+from colonnade.platform.loaders import BatchCall
 
 T = TypeVar("T")
+_LOADER_BATCH = 1_000  # the connector splits a batch by its own max_keys
 E = TypeVar("E", bound=enum.Enum)
 
 
@@ -31,6 +34,23 @@ async def read(
 ) -> Any:
     """A read through the connector's pipeline (cached by tier, coalesced, batched)."""
     fetched = await context_of(info).services.connector(connector).read(operation, plain(args))
+    return unwrap(info, connector, fetched)
+
+
+async def read_key(
+    info: Info[Any, Any], connector: str, operation: str, key: str, args: Mapping[str, Any]
+) -> Any:
+    """One key's records of a batched operation: the keys the fields of one request ask for
+    (with the same other arguments) become one ``read_keys`` call, through a DataLoader."""
+    context = context_of(info)
+    service = context.services.connector(connector)
+    rest = plain(args)
+    name = f"wsdl:{connector}:{operation}:{json.dumps(rest, sort_keys=True, default=str)}"
+
+    def batch() -> BatchCall[Any]:
+        return lambda keys: service.read_keys(operation, keys, rest)
+
+    fetched = await context.loaders.get(name, batch, max_batch_size=_LOADER_BATCH).load(key)
     return unwrap(info, connector, fetched)
 
 
