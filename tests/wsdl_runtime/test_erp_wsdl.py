@@ -62,7 +62,8 @@ async def test_getlist_keeps_leading_zeros_and_is_cached(
     answer = await sap.read(GETLIST, {"IT_CUSTOMERS": {"item": [CUSTOMER]}})
     assert isinstance(answer, Fetched)
     expected = [o.vbeln for o in providers.erp.orders_for(CUSTOMER)]
-    assert expected and numbers(answer.value) == expected
+    assert expected
+    assert numbers(answer.value) == expected
     assert {o["KUNNR"] for o in answer.value["ET_ORDERS"]["item"]} == {CUSTOMER}
     first = answer.value["ET_ORDERS"]["item"][0]
     assert isinstance(first["NETWR"], str)  # a decimal stays its exact text
@@ -88,10 +89,11 @@ async def test_getdetail_for_several_numbers_is_one_call_cached_per_number(
     calls = providers.erp.recorder.calls(f"erp.{GETDETAIL}")
     assert [c.batch_size for c in calls] == [3, 2]  # the cached number is not asked again
     unknown = more["9999999999"]
-    assert isinstance(unknown, Fetched) and unknown.value == []
+    assert isinstance(unknown, Fetched)
+    assert unknown.value == []
 
 
-async def test_concurrent_single_key_reads_of_one_batch_share_nothing_they_need_not(
+async def test_several_customers_are_one_call_each_answered_with_its_own_orders(
     sap: WsdlConnector, providers: SandboxSet
 ) -> None:
     """Many customers in one call, each answered with its own orders only."""
