@@ -155,9 +155,11 @@ class SoapConnector(HttpConnector):
         service_path: str | None = None,
         wsdl_url_map: Mapping[str, Path] | None = None,
         idempotency_ttl_s: float | None = None,
+        client: zeep.Client | None = None,
     ) -> None:
         """Keywords override the settings' SOAP keys (any settings carrying them will do:
-        ``SoapSettings`` subclasses, or an older settings class with the same fields)."""
+        ``SoapSettings`` subclasses, or an older settings class with the same fields);
+        ``client``: a WSDL already loaded (by ``load_wsdl``), not loaded again."""
 
         def setting(name: str, default: Any = None) -> Any:
             return getattr(settings, name, default)
@@ -167,7 +169,7 @@ class SoapConnector(HttpConnector):
         wsdl = wsdl or setting("wsdl")
         if wsdl is None:
             raise ConfigError(f"connectors.{self.name}.wsdl is not set: point it at the WSDL")
-        self.client = load_wsdl(wsdl, wsdl_url_map or setting("wsdl_url_map"))
+        self.client = client or load_wsdl(wsdl, wsdl_url_map or setting("wsdl_url_map"))
         self.ports: dict[str, SoapPort] = wsdl_ports(self.client, setting("port_paths") or {})
         """Every SOAP port of the WSDL, by ``Service/Port``."""
         path = service_path or setting("service_path")
@@ -287,7 +289,7 @@ class SoapConnector(HttpConnector):
             raise self.fault_error(op, fault, status=reply.status_code)
         del root
         try:
-            result = port.binding.process_reply(self.client, operation, reply)
+            result = self.read_reply(port, operation, reply)
         except zeep.exceptions.Fault as exc:
             found = SoapFault(local_code(str(exc.code or "")), str(exc.message or ""), exc.detail)
             raise self.fault_error(op, found, status=reply.status_code) from None
@@ -297,6 +299,12 @@ class SoapConnector(HttpConnector):
         if not isinstance(serialized, dict):
             return {"_value": serialized}
         return serialized
+
+    def read_reply(self, port: SoapPort, operation: Any, reply: _Reply) -> Any:
+        """Hook: zeep's reading of a checked reply (on a parse thread). The default is zeep's
+        ``process_reply``, which unwraps a body of one element; zeep and XML errors raised
+        here are contract violations."""
+        return port.binding.process_reply(self.client, operation, reply)
 
     # ------------------------------------------------------------------ faults
     def error_for(self, op: Operation, response: httpx.Response) -> UpstreamError:
