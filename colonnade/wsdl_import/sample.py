@@ -62,3 +62,141 @@ def sample_input(
                 continue
         out[f.name] = [value] if f.is_list else value
     return out
+
+
+# Reply samples: values a lossy mapping would change (leading zeros, 2^53+1, a trailing zero,
+# a +02:00 zone, non-ASCII bytes), so a round trip that keeps them proves the rules hold.
+_OUTPUT: dict[str, Any] = {
+    "Int": 7,
+    "Long": "9007199254740993",  # 2^53 + 1: beyond 32 bits and beyond a double
+    "Decimal": "1234.50",
+    "Float": 2.5,
+    "Boolean": True,
+    "DateTime": "2024-03-31T01:30:00+02:00",
+    "Date": "2024-03-31",
+    "Time": "01:30:00+02:00",
+    "Duration": "P1DT2H",
+    "Base64": "AAH/",  # bytes 00 01 ff
+    "HexBinary": "00FF",
+}
+
+
+def _output_string(f: FieldModel, index: int) -> str:
+    value = f"{(index + 1) * 10:010d}"  # "0000000010", "0000000020": zeros and order
+    facets = f.restriction.facets if f.restriction else {}
+    for facet in ("length", "maxLength"):
+        if facet in facets:
+            size = int(facets[facet][0])
+            value = value[-size:] if size else ""
+    if "minLength" in facets and len(value) < int(facets["minLength"][0]):
+        value = value.rjust(int(facets["minLength"][0]), "0")
+    return value
+
+
+def _output_decimal(f: FieldModel) -> str:
+    facets = f.restriction.facets if f.restriction else {}
+    whole, fraction = "1234", "50"
+    if "fractionDigits" in facets:
+        fraction = fraction[: int(facets["fractionDigits"][0])]
+    if "totalDigits" in facets:
+        whole = whole[-max(1, int(facets["totalDigits"][0]) - len(fraction)) :]
+    return f"{whole}.{fraction}" if fraction else whole
+
+
+def _output_scalar(f: FieldModel, enums: Mapping[str, EnumModel], index: int) -> Any:
+    if f.kind == "enum":
+        return next(iter(enums[f.type_name].values))
+    r = f.restriction
+    if r and r.enumeration:
+        raw = r.enumeration[0]
+        converters: dict[str, Any] = {"Int": int, "Float": float, "Boolean": _boolean}
+        return converters.get(f.type_name, str)(raw)
+    if f.source == "any":  # xs:any: an element of no schema, as its XML text
+        return f'<sample xmlns="urn:colonnade:sample">{_output_string(f, index)}</sample>'
+    if f.type_name in ("String", "JSON"):
+        return _output_string(f, index)
+    if f.type_name == "Decimal":
+        return _output_decimal(f)
+    if f.type_name == "Int" and r and "maxInclusive" in r.facets:
+        return min(_OUTPUT["Int"], int(r.facets["maxInclusive"][0]))
+    return _OUTPUT.get(f.type_name, _output_string(f, index))
+
+
+def _boolean(raw: str) -> bool:
+    return raw.strip() in ("true", "1")
+
+
+class _Budget:
+    """How many values one sample may still hold: deep schemas (EWS) fan out quickly."""
+
+    def __init__(self, size: int) -> None:
+        self.left = size
+
+    def take(self) -> bool:
+        self.left -= 1
+        return self.left >= 0
+
+
+def sample_output(
+    f: FieldModel,
+    objects: Mapping[str, ObjectModel],
+    enums: Mapping[str, EnumModel],
+    *,
+    items: int = 2,
+    budget: int = 400,
+) -> Any:
+    """A deterministic GraphQL value for a reply field (what ``to_graphql`` should give back).
+
+    Every field is filled, optional ones too, so a round trip sees data; a repeated element
+    holds ``items`` entries (0 and 1 are the interesting edge cases; never fewer than its
+    minOccurs); a choice sends its first branch; a type already on the path is entered again
+    only when required (recursion ends), and once ``budget`` values are spent only required
+    fields are filled."""
+    return _value(f, objects, enums, items, _Budget(budget), frozenset(), 0)
+
+
+def _value(
+    f: FieldModel,
+    objects: Mapping[str, ObjectModel],
+    enums: Mapping[str, EnumModel],
+    items: int,
+    budget: _Budget,
+    path: frozenset[str],
+    depth: int,
+) -> Any:
+    def one(index: int) -> Any:
+        budget.take()
+        if f.kind != "object":
+            return _output_scalar(f, enums, index)
+        return _object(objects[f.type_name], objects, enums, items, budget, path, depth + 1)
+
+    if f.is_list:
+        return [one(i) for i in range(max(items, f.min_occurs))]
+    return one(0)
+
+
+def _object(
+    obj: ObjectModel,
+    objects: Mapping[str, ObjectModel],
+    enums: Mapping[str, EnumModel],
+    items: int,
+    budget: _Budget,
+    path: frozenset[str],
+    depth: int,
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    here = path | {obj.name}
+    branch = next((g for g in obj.fields if g.in_choice and g.source != "any"), None)
+    for g in obj.fields:
+        if g.name == "_empty" or (g.in_choice and g is not branch):
+            continue
+        required = g.required or g is branch
+        if g.type_name == "JSON" and not required:
+            continue  # no schema says what to put there: left out unless it must be sent
+        if g.kind == "object" and (g.type_name in here or depth > 12):
+            if not required or depth > 12:  # recursion ends at an optional field
+                continue
+        elif not required and budget.left <= 0:
+            continue
+        out[g.name] = _value(g, objects, enums, items, budget, here, depth)
+    return out

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+import isodate  # type: ignore[import-untyped]  # zeep's own dependency, untyped
 from lxml import etree
 
 from colonnade.wsdl_import.model import EnumModel, FieldModel, ObjectModel
@@ -29,6 +30,8 @@ def _scalar(type_name: str, value: Any, enums: Mapping[str, EnumModel]) -> Any:
         return format(value, "f") if isinstance(value, Decimal) else str(value)
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
+    if isinstance(value, dt.timedelta | isodate.Duration):  # zeep parses xs:duration
+        return str(isodate.duration_isoformat(value))
     if isinstance(value, bytes) and type_name == "Base64":
         return base64.b64encode(value).decode("ascii")
     if isinstance(value, bytes) and type_name == "HexBinary":
@@ -95,9 +98,26 @@ def _to_wire_scalar(type_name: str, value: Any, enums: Mapping[str, EnumModel]) 
         return int(str(value))
     if type_name == "Base64":
         return base64.b64decode(str(value), validate=True)
-    if type_name == "HexBinary":
-        return bytes.fromhex(str(value))
+    if type_name == "HexBinary":  # zeep's hexBinary takes and gives the hex text itself
+        bytes.fromhex(str(value))  # ... so it is only checked here
+        return str(value)
     return value  # dates and times go as their lexical form: zeep passes strings through
+
+
+def _any_element(value: Any) -> Any:
+    """xs:any content given as XML text (what ``to_graphql`` gives for it) goes as that
+    element, read with the hardened parser; anything else is zeep's to judge."""
+    if isinstance(value, str) and value.lstrip().startswith("<"):
+        try:
+            return etree.fromstring(value, parser=_ANY_PARSER)
+        except etree.XMLSyntaxError as exc:
+            raise ValueError(f"xs:any content is not well-formed XML: {exc}") from None
+    return value
+
+
+_ANY_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, remove_comments=True
+)
 
 
 def to_zeep(
@@ -121,6 +141,8 @@ def to_zeep(
         converted = [
             to_zeep(item, objects[f.type_name].fields, objects, enums)
             if f.kind == "object"
+            else _any_element(item)
+            if f.source == "any"
             else _to_wire_scalar(f.type_name, item, enums)
             for item in items
         ]
