@@ -24,10 +24,18 @@ from colonnade.platform.kinds import kind_for
 
 @functools.cache
 def _model(registry: Registry) -> type[BaseModel]:
-    fields: Any = {c.name: (c.settings, c.settings()) for c in registry.connectors}
+    fields: Any = {c.name: (c.settings, _default(c.settings)) for c in registry.connectors}
     return create_model(
         "ConnectorTables", __config__=ConfigDict(extra="forbid", frozen=True), **fields
     )
+
+
+def _default(settings: type[ConnectorSettings]) -> Any:
+    """An installed connector needs no table; one made from a table (a ``ConnectorKind``'s,
+    whose settings have required keys) is only there with it."""
+    if any(f.is_required() for f in settings.model_fields.values()):
+        return ...
+    return settings()
 
 
 def check_tables(raw: dict[str, Any]) -> None:

@@ -13,10 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from colonnade.errors import ConfigError
-from colonnade.wsdl_import.model import FieldModel, ObjectModel, OperationModel
+from colonnade.wsdl_import.model import FieldModel, ObjectModel, OperationModel, WsdlModel
+
+if TYPE_CHECKING:
+    from colonnade.wsdl_import.settings import WsdlSettings
 
 _GENERIC = frozenset({"item", "items", "string", "value", "values", "long", "int", "entry"})
 _DEPTH = 3
@@ -199,3 +202,30 @@ def detect(op: OperationModel, objects: Mapping[str, ObjectModel]) -> BatchSpec 
                 if same and f.kind != "object" and not f.is_list:
                     found.append(BatchSpec(op.name, key_path, records, f))
     return found[0] if len(found) == 1 else None
+
+
+def batch_specs(name: str, settings: WsdlSettings, model: WsdlModel) -> dict[str, BatchSpec]:
+    """The batched reads of a connector: its ``batch`` table, then (``batch_auto``) each read
+    whose key list and record field share a name. The graph and the connector both ask."""
+    by_name = {o.name: o for o in model.operations}
+    found: dict[str, BatchSpec] = {}
+    for operation, batch in settings.batch.items():
+        where = f"connectors.{name}.batch.{operation}"
+        op = by_name.get(operation)
+        if op is None:
+            raise ConfigError(f"{where}: the WSDL does not offer {operation!r}")
+        if op.root != "query":
+            raise ConfigError(
+                f"{where}: a write cannot be batched "
+                f"(list it in connectors.{name}.query if it only reads)"
+            )
+        found[operation] = configured(
+            op, batch.keys, batch.match, model.objects, max_keys=batch.max_keys, where=where
+        )
+    if settings.batch_auto:
+        for op in model.operations:
+            if op.root == "query" and op.name not in found:
+                spec = detect(op, model.objects)
+                if spec is not None:
+                    found[op.name] = spec
+    return found

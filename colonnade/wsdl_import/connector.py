@@ -37,7 +37,7 @@ from colonnade.runtime import Runtime
 from colonnade.soap import SoapConnector, _Reply
 from colonnade.soap_faults import FaultRule, SoapFault
 from colonnade.soap_ports import SoapPort
-from colonnade.wsdl_import.batching import BatchSpec, configured, detect
+from colonnade.wsdl_import.batching import BatchSpec, batch_specs
 from colonnade.wsdl_import.faults import FaultTable, declared_fault_elements
 from colonnade.wsdl_import.headers import SoapHeaders, WsseUsernameToken
 from colonnade.wsdl_import.model import OperationModel, RootKind, WsdlModel
@@ -149,7 +149,7 @@ class WsdlConnector(SoapConnector):
         self.faults = FaultTable(
             name, settings.faults, declared_fault_elements(self.client), settings.declared_faults
         )
-        self.batches: dict[str, BatchSpec] = self._batches(settings)
+        self.batches: dict[str, BatchSpec] = batch_specs(name, settings, model)
         """Operations ``read_keys`` can batch, by WSDL operation name."""
 
     # ------------------------------------------------------------------ reads
@@ -341,31 +341,6 @@ class WsdlConnector(SoapConnector):
         if model.name not in port.operations:
             raise ConfigError(f"{self.name}: no SOAP port of the WSDL binds {model.name}")
         return _Exposed(model, op, port, port.binding.get(model.name))
-
-    def _batches(self, settings: WsdlSettings) -> dict[str, BatchSpec]:
-        found: dict[str, BatchSpec] = {}
-        for name, batch in settings.batch.items():
-            model = self._exposed[name].model
-            if model.root != "query":
-                raise ConfigError(
-                    f"connectors.{self.name}.batch.{name}: a write cannot be batched "
-                    f"(list it in connectors.{self.name}.query if it only reads)"
-                )
-            found[name] = configured(
-                model,
-                batch.keys,
-                batch.match,
-                self.model.objects,
-                max_keys=batch.max_keys,
-                where=f"connectors.{self.name}.batch.{name}",
-            )
-        if settings.batch_auto:
-            for exposed in self._exposed.values():
-                if exposed.model.root == "query" and exposed.model.name not in found:
-                    spec = detect(exposed.model, self.model.objects)
-                    if spec is not None:
-                        found[exposed.model.name] = spec
-        return found
 
 
 def _binding_name(port: SoapPort) -> str:

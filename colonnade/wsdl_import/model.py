@@ -206,6 +206,12 @@ _WRITE = frozenset(
 )
 
 
+# Verbs long or distinctive enough to be found at the start of a run-together word ("add"
+# would take "address" for a write, "is" "issue" for a read).
+_READ_PREFIXES = ("get", "list", "find", "read", "search", "display", "check", "query", "fetch")
+_WRITE_PREFIXES = ("create", "change", "delete", "update", "save", "insert", "modify", "cancel")
+
+
 def _words(name: str) -> list[str]:
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
     return [w.lower() for w in re.split(r"[^A-Za-z0-9]+|\s+", spaced) if w]
@@ -221,6 +227,11 @@ def classify(operation: str, overrides: dict[str, RootKind] | None = None) -> Ro
         if word in _READ:
             return "query"
         if word in _WRITE:
+            return "mutation"
+        # SAP runs its verbs into one word (BAPI_SALESORDER_GETLIST, …_CREATEFROMDAT2)
+        if any(word.startswith(v) for v in _READ_PREFIXES):
+            return "query"
+        if any(word.startswith(v) for v in _WRITE_PREFIXES):
             return "mutation"
     return "mutation"
 

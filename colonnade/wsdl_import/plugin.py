@@ -17,6 +17,7 @@ from typing import Any
 from colonnade.errors import ConfigError
 from colonnade.platform.plugin import ConnectorKind, ConnectorPlugin
 from colonnade.runtime import Runtime
+from colonnade.wsdl_import.batching import batch_specs
 from colonnade.wsdl_import.codegen import render_graph
 from colonnade.wsdl_import.connector import WsdlConnector, import_for, wsdl_path
 from colonnade.wsdl_import.loading import load_graph
@@ -67,7 +68,8 @@ def wsdl_plugin(name: str, settings: WsdlSettings) -> ConnectorPlugin[WsdlSettin
     """The plugin a ``wsdl = …`` table makes: graph, connector and sandbox of one import."""
     report = _usable(name, settings)
     assert report.model is not None
-    source = render_graph(report.model, name, source=str(settings.wsdl))
+    batches = batch_specs(name, settings, report.model)
+    source = render_graph(report.model, name, source=str(settings.wsdl), batches=batches)
     graph = load_graph(source, f"{GENERATED}.{name}")
 
     def build(configured: WsdlSettings, runtime: Runtime) -> WsdlConnector:
