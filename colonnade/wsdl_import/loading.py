@@ -17,6 +17,15 @@ from colonnade.platform.plugin import GraphPart
 
 def load_graph(source: str, module_name: str) -> GraphPart:
     """Execute generated source as ``module_name`` and return its ``GRAPH``."""
+    module = run_generated(source, module_name)
+    graph = module.__dict__.get("GRAPH")
+    if not isinstance(graph, GraphPart):
+        raise ConfigError(f"{module_name}: generated source without a GRAPH")
+    return graph
+
+
+def run_generated(source: str, module_name: str) -> types.ModuleType:
+    """Execute generated source as the module ``module_name`` (importable by that name)."""
     module = types.ModuleType(module_name)
     module.__file__ = f"<generated {module_name}>"
     sys.modules[module_name] = module
@@ -28,7 +37,4 @@ def load_graph(source: str, module_name: str) -> GraphPart:
             f"the GraphQL types generated for {module_name} do not load ({type(exc).__name__}: "
             f"{exc}); this is a bug of the WSDL import: report it with the WSDL"
         ) from exc
-    graph = module.__dict__.get("GRAPH")
-    if not isinstance(graph, GraphPart):
-        raise ConfigError(f"{module_name}: generated source without a GRAPH")
-    return graph
+    return module

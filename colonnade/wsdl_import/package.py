@@ -137,21 +137,28 @@ class {cls}Connector(WsdlConnector):
 '''
 
 
-def sandbox_source(name: str, cls: str, settings_module: str) -> str:
-    """A sandbox class for the connector: ``WsdlSandbox`` over the package's own WSDL."""
+def sandbox_source(name: str, cls: str, contract: str) -> str:
+    """A sandbox class for the connector: ``WsdlSandbox`` over the connector's own WSDL.
+    ``contract`` is the source that defines ``WSDL`` and ``WSDL_URL_MAP`` (an import of the
+    package's settings, or the paths themselves)."""
     return f'''"""The {name} service's sandbox: answers every operation of the WSDL from its own
 types (see ``colonnade.sandboxes.wsdl``), for the kit test and the embedded demo."""
 
 from __future__ import annotations
 
 from colonnade.sandboxes.wsdl import WsdlSandbox
-from {settings_module} import WSDL, WSDL_URL_MAP
+from colonnade.wsdl_import import import_wsdl
+from colonnade.wsdl_import.faultdetail import declared_faults
+{contract}
 
 
 class {cls}Sandbox(WsdlSandbox):
     name = {name!r}
-    wsdl = WSDL
-    wsdl_url_map = WSDL_URL_MAP
+
+    def __init__(self, customers: int = 0) -> None:
+        """``customers`` is every sandbox's first argument (the shared seed): unused here."""
+        report = import_wsdl(WSDL, WSDL_URL_MAP, name={name!r})
+        super().__init__(report.client, report.model, faults=declared_faults(report.client))
 '''
 
 
@@ -252,7 +259,9 @@ def write_package(
         pkg_dir / "settings.py": _settings_source(name, cls, wsdl_rel, url_rel, model),
         pkg_dir / "connector.py": _connector_source(name, cls, package, model),
         pkg_dir / "graph.py": render_graph(model, name, source=wsdl.name),
-        pkg_dir / "sandbox.py": sandbox_source(name, cls, f"{package}.settings"),
+        pkg_dir / "sandbox.py": sandbox_source(
+            name, cls, f"from {package}.settings import WSDL, WSDL_URL_MAP"
+        ),
         out / "tests" / f"test_{name}.py": _test_source(name, cls, package, model),
     }
     for path, text in files.items():

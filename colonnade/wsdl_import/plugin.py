@@ -10,8 +10,7 @@ connector never starts with no operation; ``colonnade check`` says the same befo
 from __future__ import annotations
 
 import re
-import sys
-import types
+from pathlib import Path
 from typing import Any
 
 from colonnade.errors import ConfigError
@@ -20,7 +19,8 @@ from colonnade.runtime import Runtime
 from colonnade.wsdl_import.batching import batch_specs
 from colonnade.wsdl_import.codegen import render_graph
 from colonnade.wsdl_import.connector import WsdlConnector, import_for, wsdl_path
-from colonnade.wsdl_import.loading import load_graph
+from colonnade.wsdl_import.loading import load_graph, run_generated
+from colonnade.wsdl_import.package import sandbox_source
 from colonnade.wsdl_import.report import ImportReport
 from colonnade.wsdl_import.settings import WsdlSettings
 from colonnade.wsdl_import.types import pascal
@@ -46,22 +46,18 @@ def _usable(name: str, settings: WsdlSettings) -> ImportReport:
 
 
 def _sandbox_module(name: str, settings: WsdlSettings) -> str:
-    """A module holding this connector's sandbox class (``"module:Class"`` is how plugins
-    name sandboxes), over the configured WSDL."""
-    from colonnade.sandboxes.wsdl import WsdlSandbox  # the sandboxes are optional: only here
-
+    """This connector's sandbox class (``"module:Class"`` is how plugins name sandboxes):
+    the source an owned package has in its ``sandbox.py``, over the configured WSDL."""
+    url_map = {url: Path(p) for url, p in settings.wsdl_url_map.items()}
+    contract = (
+        "from pathlib import Path\n\n"
+        f"WSDL = Path({str(wsdl_path(settings.wsdl).absolute())!r})\n"
+        f"WSDL_URL_MAP = {url_map!r}".replace("PosixPath(", "Path(")
+    )
+    source = sandbox_source(name, pascal(name), contract)
     module_name = f"{GENERATED}.{name}_sandbox"
-    module = types.ModuleType(module_name)
-    attributes = {
-        "name": name,
-        "wsdl": wsdl_path(settings.wsdl),
-        "wsdl_url_map": dict(settings.wsdl_url_map),
-        "__module__": module_name,
-    }
-    sandbox = type(f"{pascal(name)}Sandbox", (WsdlSandbox,), attributes)
-    module.Sandbox = sandbox  # type: ignore[attr-defined]
-    sys.modules[module_name] = module
-    return f"{module_name}:Sandbox"
+    run_generated(source, module_name)
+    return f"{module_name}:{pascal(name)}Sandbox"
 
 
 def wsdl_plugin(name: str, settings: WsdlSettings) -> ConnectorPlugin[WsdlSettings]:
@@ -78,7 +74,7 @@ def wsdl_plugin(name: str, settings: WsdlSettings) -> ConnectorPlugin[WsdlSettin
 
     try:
         sandbox: str | None = _sandbox_module(name, settings)
-    except ImportError:
+    except ConfigError:  # an installation without the sandboxes still serves
         sandbox = None
     return ConnectorPlugin(
         name=name,

@@ -8,10 +8,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from support import Credentials
 
+from colonnade.app import create_app
 from colonnade.config import Settings
+from colonnade.embedded import start_sandbox, wants_sandbox
 from colonnade.errors import ConfigError
 from colonnade.platform import assemble
 from colonnade.runtime import Runtime
@@ -199,3 +202,33 @@ BROKEN = """<?xml version="1.0"?>
   <service name="S"><port name="Port" binding="tns:B"><soap:address location="http://x/"/></port></service>
 </definitions>
 """
+
+
+async def test_with_no_base_url_the_demo_serves_it_from_a_sandbox_made_from_the_wsdl() -> None:
+    """A SAP owner's first try: the WSDL and nothing else; the embedded demo answers every
+    operation from the WSDL's own types (values a lossy mapping would change)."""
+    settings = Settings(
+        connectors={"sap": {"wsdl": "erp/zsd_salesorder.wsdl"}},
+        gateway={"anonymous": "on", "anonymous_scopes": ["*"]},
+    )
+    assert wants_sandbox(settings)
+    served_settings, served = start_sandbox(settings)
+    try:
+        app = create_app(served_settings)
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://x") as c,
+        ):
+            response = await c.post("/graphql", json={"query": DEMO})
+        body = response.json()
+        assert "errors" not in body, body
+        orders = body["data"]["sapZSD_SALESORDER_GETLIST"]["ET_ORDERS"]["item"]
+        assert len(orders) == 2
+        assert orders[0]["KUNNR"] == "0000000010"  # a sample string with its zeros
+        assert orders[0]["NETWR"] == "1234.50"  # an exact decimal, trailing zero kept
+    finally:
+        served.stop()
+
+
+DEMO = """{ sapZSD_SALESORDER_GETLIST(IT_CUSTOMERS: {item: ["0000000010"]}) {
+  ET_ORDERS { item { VBELN KUNNR NETWR } } } }"""
