@@ -15,6 +15,7 @@ names differ only where the GraphQL name is a Python keyword.
 from __future__ import annotations
 
 import keyword
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -57,6 +58,7 @@ _GLOBALS = frozenset(
         "Annotated",
         "Any",
         "CONNECTOR",
+        "SOURCE",
         "GRAPH",
         "GraphPart",
         "Info",
@@ -79,6 +81,21 @@ def python_name(graphql: str, *, taken: Iterable[str] = ()) -> str:
     while keyword.iskeyword(name) or name in {"self", "info", "cls", *taken}:
         name += "_"
     return name
+
+
+def text(value: str, width: int = 56) -> str:
+    """A string literal that keeps generated lines short: long text becomes adjacent
+    literals in parentheses (split between words), which a formatter lays out one per line."""
+    if len(value) <= width:
+        return repr(value)
+    chunks, current = [], ""
+    for word in re.split(r"(?<= )", value):
+        if current and len(current) + len(word) > width:
+            chunks.append(current)
+            current = ""
+        current += word
+    chunks.append(current)
+    return "(" + " ".join(repr(c) for c in chunks) + ")"
 
 
 def class_name(type_name: str) -> str:
@@ -143,7 +160,7 @@ class _Writer:
     # -- declarations --------------------------------------------------------------------
     def enum(self, enum: EnumModel) -> str:
         lines = [
-            f"@strawberry.enum(name={enum.name!r}, description={('xml: ' + enum.qname)!r})",
+            f"@strawberry.enum(name={enum.name!r}, description={text('xml: ' + enum.qname)})",
             f"class {class_name(enum.name)}(enum.Enum):",
         ]
         for i, (gql, raw) in enumerate(enum.values.items()):
@@ -154,14 +171,14 @@ class _Writer:
             member = gql if safe and not keyword.iskeyword(gql) else f"V{i}_"
             lines.append(
                 f"    {member} = strawberry.enum_value({raw!r}, name={gql!r}, "
-                f"description={('xml: ' + raw)!r})"
+                f"description={text('xml: ' + raw)})"
             )
         return "\n".join(lines) + "\n"
 
     def output_type(self, obj: ObjectModel) -> str:
         cls = class_name(obj.name)
         lines = [
-            f"@strawberry.type(name={obj.name!r}, description={('xml: ' + obj.qname)!r})",
+            f"@strawberry.type(name={obj.name!r}, description={text('xml: ' + obj.qname)})",
             f"class {cls}:",
         ]
         convert = []
@@ -171,7 +188,7 @@ class _Writer:
             note = f"xml: {f.xml_name}" if f.xml_name else "the XML type has no content"
             lines.append(
                 f"    {py}: {self.output_annotation(f)} = strawberry.field("
-                f"name={f.name!r}, description={note!r})"
+                f"name={f.name!r}, description={text(note)})"
             )
             convert.append(f"        {py}={self.convert(f, f'v.get({f.name!r})')},")
         mapping = [
@@ -187,7 +204,7 @@ class _Writer:
     def input_type(self, obj: ObjectModel) -> str:
         name = obj.name + "Input"
         lines = [
-            f"@strawberry.input(name={name!r}, description={('xml: ' + obj.qname)!r})",
+            f"@strawberry.input(name={name!r}, description={text('xml: ' + obj.qname)})",
             f"class {class_name(name)}:",
         ]
         for f in obj.fields:
@@ -195,7 +212,7 @@ class _Writer:
             default = ", default=strawberry.UNSET" if optional else ""
             lines.append(
                 f"    {python_name(f.name)}: {annotation} = strawberry.field("
-                f"name={f.name!r}, description={input_note(f)!r}{default})"
+                f"name={f.name!r}, description={text(input_note(f))}{default})"
             )
         return "\n".join(lines) + "\n"
 
@@ -208,16 +225,17 @@ class _Writer:
         for a in op.args:
             annotation, optional = self.input_annotation(a)
             py = python_name(a.name)
-            argument = f"strawberry.argument(name={a.name!r}, description={input_note(a)!r})"
+            argument = f"strawberry.argument(name={a.name!r}, description={text(input_note(a))})"
             params.append((py, f"Annotated[{annotation}, {argument}]", optional))
             call_args.append(f"{a.name!r}: {py}")
         key = None
         if mutation and IDEMPOTENCY_ARG not in {a.name for a in op.args}:
             key = python_name("idempotency_key", taken=taken)
-            argument = (
-                f'strawberry.argument(name="{IDEMPOTENCY_ARG}", description="Sent again with '
-                'the same key, the write is not repeated: the first answer is returned.")'
+            note = text(
+                "Sent again with the same key, the write is not repeated: the first answer "
+                "is returned."
             )
+            argument = f'strawberry.argument(name="{IDEMPOTENCY_ARG}", description={note})'
             params.append((key, f"Annotated[str | None, {argument}]", True))
         ordered = [p for p in params if not p[2]] + [p for p in params if p[2]]
         if ordered:
@@ -243,7 +261,7 @@ class _Writer:
             [
                 "    @strawberry.field(",
                 f"        name={op.field_name!r},",
-                f"        description={operation_note(op)!r},",
+                f"        description={text(operation_note(op))},",
                 f"        extensions=[requires({scope!r})],",
                 "        directives=cost(1),",
                 "    )",
@@ -266,7 +284,7 @@ class _Writer:
                 continue
             annotation, _ = self.input_annotation(a)
             py = python_name(a.name, taken={"key"})
-            argument = f"strawberry.argument(name={a.name!r}, description={input_note(a)!r})"
+            argument = f"strawberry.argument(name={a.name!r}, description={text(input_note(a))})"
             params.append(
                 f"{py}: Annotated[{annotation.removesuffix(' | None')} | None, {argument}] = None"
             )
@@ -283,7 +301,7 @@ class _Writer:
             [
                 "    @strawberry.field(",
                 f"        name={field!r},",
-                f"        description={description!r},",
+                f"        description={text(description)},",
                 f"        extensions=[requires({self.connector + ':read'!r})],",
                 "        directives=cost(1),",
                 "    )",
@@ -367,10 +385,8 @@ def render_graph(
 
 
 def _header(used: set[str], connector: str, source: str, enums: bool) -> str:
-    origin = f" from {source}" if source else ""
     lines = [
-        f'"""The {connector} SOAP service as GraphQL, generated by ``colonnade import wsdl``'
-        f"{origin}.",
+        f'"""The {connector} SOAP service as GraphQL, generated by ``colonnade import wsdl``.',
         "",
         "Its types (replies), inputs (requests), enums and one root field per operation. It is",
         "yours to edit (rename, describe, drop what no client needs): the mapping functions",
@@ -400,5 +416,8 @@ def _header(used: set[str], connector: str, source: str, enums: bool) -> str:
     if constants or custom:  # ruff's order: constants, then classes
         names = ", ".join(constants + custom)
         lines.append(f"from colonnade.wsdl_import.scalars import {names}")
-    lines += ["", f"CONNECTOR = {connector!r}", "", ""]
+    lines += ["", f"CONNECTOR = {connector!r}"]
+    if source:
+        lines.append(f"SOURCE = {source!r}  # the WSDL this was generated from")
+    lines += ["", ""]
     return "\n".join(lines)

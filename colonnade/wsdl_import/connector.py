@@ -42,6 +42,7 @@ from colonnade.wsdl_import.faults import FaultTable, declared_fault_elements
 from colonnade.wsdl_import.headers import SoapHeaders, WsseUsernameToken
 from colonnade.wsdl_import.model import OperationModel, RootKind, WsdlModel
 from colonnade.wsdl_import.report import ImportReport, import_wsdl
+from colonnade.wsdl_import.sap_return import return_error, return_paths
 from colonnade.wsdl_import.settings import WsdlSettings
 from colonnade.wsdl_import.validate import check_input, violations
 from colonnade.wsdl_import.values import to_graphql, to_zeep
@@ -147,9 +148,18 @@ class WsdlConnector(SoapConnector):
             )
             self.client.wsse = self.wsse  # zeep applies it to every message it creates
         self.faults = FaultTable(
-            name, settings.faults, declared_fault_elements(self.client), settings.declared_faults
+            name,
+            settings.faults,
+            declared_fault_elements(self.client),
+            settings.declared_faults,
+            code_rules=self.fault_table,
         )
         self.batches: dict[str, BatchSpec] = batch_specs(name, settings, model)
+        self._returns = {
+            o.name: return_paths(o.output, model.objects) if settings.sap_return else []
+            for o in model.operations
+        }
+        """Each operation's SAP RETURN tables (checked for E/A messages)."""
         """Operations ``read_keys`` can batch, by WSDL operation name."""
 
     # ------------------------------------------------------------------ reads
@@ -253,7 +263,20 @@ class WsdlConnector(SoapConnector):
         raw = await self.invoke_on(
             exposed.port, attempt, exposed.op, exposed.model.name, **kwargs, **extra
         )
-        return raw.get("body")
+        value = raw.get("body")
+        paths = self._returns.get(exposed.model.name)
+        if paths:
+            error = return_error(
+                self.name,
+                exposed.op.name,
+                value,
+                paths,
+                write=exposed.model.root == "mutation",
+                ignore=self.settings.sap_return_ignore,
+            )
+            if error is not None:
+                raise error
+        return value
 
     def read_reply(self, port: SoapPort, operation: Any, reply: _Reply) -> Any:
         """The whole output element as its GraphQL value (zeep would unwrap small bodies)."""

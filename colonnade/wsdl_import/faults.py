@@ -64,7 +64,8 @@ def _elements(detail: etree._Element | None) -> list[etree._Element]:
 
 
 class FaultTable:
-    """Configured rows first (in order), then the declared faults."""
+    """Configured rows first (in order), then the connector class's own ``fault_table`` (an
+    owned package's code), then the declared faults."""
 
     def __init__(
         self,
@@ -72,8 +73,10 @@ class FaultTable:
         rows: Sequence[FaultSetting],
         declared: Mapping[str, str],
         declared_error: ErrorName,
+        code_rules: Sequence[FaultRule] = (),
     ) -> None:
         self._rows = [_row(r, connector, i) for i, r in enumerate(rows)]
+        self._code = tuple(code_rules)
         self._declared = dict(declared)
         self._local = set(declared.values())
         self._declared_rule = FaultRule(ERRORS[declared_error])
@@ -96,6 +99,10 @@ class FaultTable:
             if row.element is not None and not row.coded:
                 code = row.element
             return row.rule, code
+        for rule in self._code:
+            code = rule.match(fault)
+            if code is not None:
+                return rule, code
         for el in elements:
             qname = etree.QName(el)
             if qname.text in self._declared:

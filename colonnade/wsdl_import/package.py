@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,8 @@ class WrittenPackage:
     root: Path
     package: str
     files: list[Path] = field(default_factory=list)
+    tidied: bool = False
+    """Laid out by ruff (when installed)."""
 
 
 def _documents(report: ImportReport, wsdl: Path) -> list[Path]:
@@ -194,6 +197,8 @@ def _test_source(name: str, cls: str, package: str, model: WsdlModel) -> str:
     samples = "\n".join(_sample_call(op, model) for op in model.operations)
     return f'''"""The {name} connector passes the standard connector suite (colonnade.testing)."""
 
+from typing import Any, ClassVar
+
 from colonnade.testing import ConnectorSuite
 from {package} import PLUGIN
 
@@ -201,7 +206,7 @@ from {package} import PLUGIN
 class Test{cls}Connector(ConnectorSuite):
     plugin = PLUGIN
     auth_header = None
-    samples = {{
+    samples: ClassVar[dict[str, Any]] = {{
 {samples}
     }}
 '''
@@ -227,6 +232,18 @@ include = ["{package}*"]
 
 [tool.setuptools.package-data]
 {package} = ["wsdl/**/*"]
+
+[tool.pytest.ini_options]
+testpaths = ["tests"]
+asyncio_mode = "auto"  # the kit's fixtures are async (pytest-asyncio)
+asyncio_default_fixture_loop_scope = "function"
+
+[tool.ruff]
+line-length = 100
+target-version = "py311"
+
+[tool.ruff.lint]
+select = ["E", "F", "W", "I", "B", "UP", "SIM", "RUF", "PT", "RET", "C4"]
 '''
 
 
@@ -247,7 +264,7 @@ def write_package(
     model = report.model
     package = f"colonnade_{name}"
     cls = pascal(name)
-    description = f"The {wsdl.name} SOAP service as GraphQL (imported by colonnade import wsdl)"
+    description = f"The {wsdl.name} SOAP service as GraphQL (colonnade import wsdl)"
     pkg_dir = out / package
     if force and pkg_dir.exists():
         shutil.rmtree(pkg_dir)
@@ -267,4 +284,17 @@ def write_package(
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
-    return WrittenPackage(out, package, sorted(files))
+    return WrittenPackage(out, package, sorted(files), tidied=_tidy(out))
+
+
+def _tidy(out: Path) -> bool:
+    """Lay the written code out as ruff would (imports sorted, long calls wrapped) when ruff is
+    installed: it is a development tool, not something the import needs to work."""
+    try:
+        from ruff.__main__ import find_ruff_bin
+    except ImportError:
+        return False
+    ruff = find_ruff_bin()
+    for command in (["format", "--quiet", "."], ["check", "--fix", "--quiet", "--exit-zero", "."]):
+        subprocess.run([ruff, *command], cwd=out, check=False, capture_output=True)  # noqa: S603
+    return True

@@ -121,6 +121,11 @@ class WsdlSettings(SoapSettings):
     write_invalidates_reads: bool = True
     """A write through this connector drops its cached reads (the WSDL does not say which
     reads a write changes, so all of them)."""
+    sap_return: bool = True
+    """An E or A message in a reply's RETURN table (SAP's BAPIRET2) is an error, as SAP means
+    it (``colonnade.wsdl_import.sap_return``); False: passed on as data."""
+    sap_return_ignore: list[str] = Field(default_factory=list)
+    """Messages (``ID/NUMBER``, e.g. ``V1/302`` "not in database") that are an answer."""
 
     @model_validator(mode="after")
     def _one_root_each(self) -> WsdlSettings:
