@@ -11,6 +11,7 @@ import asyncio
 import gc
 import sys
 from pathlib import Path
+from typing import Any
 
 from colonnade.config import Settings, load_settings
 from colonnade.errors import ConfigError, StateUnavailable
@@ -327,11 +328,30 @@ def _check(settings: Settings) -> int:
     finally:
         if served is not None:
             served.stop()
+    idle = _without_operations(services)
+    if idle:
+        for name in idle:
+            sys.stderr.write(
+                f"colonnade: connector {name}: its WSDL binds no operation it can call (no "
+                "portType operation is bound on a SOAP port): it would serve nothing. Check "
+                f"connectors.{name}.wsdl, or `colonnade import wsdl` it for the reasons\n"
+            )
+        return 1
     names = ", ".join(sorted(c.name for c in services.closers)) or "none"
     sys.stdout.write(f"colonnade: configuration is valid; connectors {names} loaded\n")
     for name, why in sorted(services.unavailable.items()):
         sys.stdout.write(f"colonnade: connector {name} is off: {why}\n")
     return 0
+
+
+def _without_operations(services: Any) -> list[str]:
+    """SOAP connectors that loaded a WSDL but can call none of its operations."""
+    idle = []
+    for connector in services.closers:
+        reachable = getattr(connector, "reachable_operations", None)
+        if callable(reachable) and not reachable():
+            idle.append(str(connector.name))
+    return sorted(idle)
 
 
 async def _contracts(settings: Settings, action: str, live: bool, only: list[str]) -> int:
