@@ -291,7 +291,7 @@ def _tidy(out: Path) -> bool:
     """Lay the written code out as ruff would (imports sorted, long calls wrapped) when ruff is
     installed: it is a development tool, not something the import needs to work."""
     try:
-        from ruff.__main__ import find_ruff_bin
+        from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
     except ImportError:
         return False
     ruff = find_ruff_bin()
