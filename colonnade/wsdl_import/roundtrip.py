@@ -73,11 +73,13 @@ def reply_body(operation: Any, content: bytes) -> Any:
     describes. (``process_reply`` would unwrap a one-child body a level or two; the generated
     types keep every level, so the body is read without that.) A SOAP Fault raises
     ``zeep.exceptions.Fault``."""
+    message = operation.output
+    if not content.strip() and message is None:  # one-way: HTTP 202, nothing to read
+        return None
     root = etree.fromstring(content, parser=_PARSER)
     fault = find_fault(root)
     if fault is not None:
         raise zeep.exceptions.Fault(fault.faultstring, code=fault.faultcode)  # type: ignore[no-untyped-call]
-    message = operation.output
     if message is None or message.body is None:
         return None
     body = root.find("soap-env:Body", namespaces=message.nsmap)
