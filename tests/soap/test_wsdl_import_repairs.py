@@ -42,7 +42,8 @@ def test_a_repair_never_writes_the_owners_file(relative: str) -> None:
     path, url_map = entry(relative)
     before = {p: digest(p) for p in path.parent.iterdir() if p.is_file()}
     report = import_wsdl(path, url_map)
-    assert report.ok and report.warnings
+    assert report.ok
+    assert report.warnings
     assert {p: digest(p) for p in path.parent.iterdir() if p.is_file()} == before
     text = report.text()
     assert all(f"# warning: {w}" in text for w in report.warnings)
@@ -85,7 +86,8 @@ def test_a_soap12_binding_written_with_soap11_elements_and_no_types_schema() -> 
     assert {b.style for b in refs} == {"document/literal wrapped"}  # element = operation name
     authenticate = next(o for o in report.model.operations if o.name == "AuthenticateAccount")
     assert [(a.type_name, a.source) for a in authenticate.args] == [("JSON", "value")]
-    assert authenticate.output is not None and authenticate.output.type_name == "JSON"
+    assert authenticate.output is not None
+    assert authenticate.output.type_name == "JSON"
     port = report.client.wsdl.services["SyncReply"].ports["WSHttpBinding_ISyncReply"]
     assert port.binding_options["address"] == "http://portaplusapi.icc-switch.com/soap12"
     operation = port.binding.get("AuthenticateAccount")
