@@ -19,6 +19,7 @@ from zeep.xsd import elements as xe
 from zeep.xsd import types as xt
 from zeep.xsd.types.any import AnyType
 
+from colonnade.wsdl_import.anybound import bound_any
 from colonnade.wsdl_import.facets import _PARSER, FacetIndex, Restriction
 from colonnade.wsdl_import.types import (
     RESERVED_TYPE_NAMES,
@@ -384,6 +385,8 @@ class _Builder:
         if isinstance(particle, xe.Group):
             return self._particle(attr_name, particle.child, in_choice, many, owner)
         if isinstance(particle, xe.Choice | xe.Sequence | xe.All):
+            if isinstance(particle, xe.Sequence):
+                bound_any(particle)  # an xs:any followed by elements: zeep would swallow them
             choice = in_choice or isinstance(particle, xe.Choice)
             out: list[FieldModel] = []
             for child in particle:

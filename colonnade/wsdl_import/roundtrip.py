@@ -160,8 +160,8 @@ def _canonical(value: Any) -> Any:
     if isinstance(value, dict):
         kept = {k: c for k, v in value.items() if (c := _canonical(v)) not in (None, [])}
         return kept or None
-    if isinstance(value, list):
-        return [_canonical(v) for v in value]
+    if isinstance(value, list):  # to_graphql drops a null item ("never [null]"): so here
+        return [c for v in value if (c := _canonical(v)) is not None]
     return value
 
 
