@@ -85,11 +85,16 @@ class _DiskOnlyTransport(zeep.Transport):  # type: ignore[misc,unused-ignore]  #
     that says which URL to save and map.
     """
 
-    def __init__(self, url_map: Mapping[str, Path]) -> None:
+    def __init__(
+        self, url_map: Mapping[str, Path], documents: Mapping[str, bytes] | None = None
+    ) -> None:
         super().__init__(cache=None)
         self._url_map = dict(url_map)
+        self._documents = dict(documents or {})
 
     def load(self, url: str) -> bytes:
+        if url in self._documents:
+            return self._documents[url]
         if url in self._url_map:
             return self._url_map[url].read_bytes()
         if "://" in url and not url.startswith("file://"):
@@ -102,10 +107,17 @@ class _DiskOnlyTransport(zeep.Transport):  # type: ignore[misc,unused-ignore]  #
         return data
 
 
-def load_wsdl(path: Path, url_map: Mapping[str, Path] | None = None) -> zeep.Client:
+def load_wsdl(
+    path: Path,
+    url_map: Mapping[str, Path] | None = None,
+    *,
+    documents: Mapping[str, bytes] | None = None,
+) -> zeep.Client:
     """Load and check a WSDL once, at start-up, hardened against hostile XML.
 
-    ``url_map`` paths are relative to the WSDL's folder unless absolute."""
+    ``url_map`` paths are relative to the WSDL's folder unless absolute. ``documents`` are
+    contents to use instead of a file's (by the location zeep asks for, e.g. ``str(path)``):
+    the WSDL import's in-memory repairs, which never write the owner's files."""
     if not path.is_file():
         raise ConfigError(
             f"WSDL {str(path)!r} does not exist. Put the service's WSDL (and its XSDs) under "
@@ -122,7 +134,8 @@ def load_wsdl(path: Path, url_map: Mapping[str, Path] | None = None) -> zeep.Cli
     )
     mapped = {url: path.parent / local for url, local in (url_map or {}).items()}
     try:
-        return zeep.Client(wsdl=str(path), transport=_DiskOnlyTransport(mapped), settings=settings)
+        transport = _DiskOnlyTransport(mapped, documents)
+        return zeep.Client(wsdl=str(path), transport=transport, settings=settings)
     except ConfigError as exc:
         raise ConfigError(f"cannot load WSDL {str(path)!r}: {exc.message}") from None
     except (zeep.exceptions.Error, etree.XMLSyntaxError, OSError, ValueError, KeyError) as exc:

@@ -15,9 +15,11 @@ type. Fault injection and recording are ``SoapProvider``'s, as for every other s
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Self
@@ -349,7 +351,10 @@ class WsdlSandbox(SoapProvider):
         if message is None or message.body is None:
             return None
         body = child(root, "Body")
-        value = message._deserialize_body(body)["body"]
+        with _unreadable_values() as unreadable:
+            value = message._deserialize_body(body)["body"]
+        if unreadable:  # zeep reads a value it cannot parse as None, and only logs it
+            raise ValueError(f"a value of the wrong type: {unreadable[0]}")
         try:
             message.body.render(etree.Element("check"), value)
         except zeep.exceptions.ValidationError as exc:
@@ -438,6 +443,29 @@ def _zeep_value(f: FieldModel, value: Any, model: WsdlModel) -> Any:
         return None
     converted = to_zeep({f.name: value}, [f], model.objects, model.enums)
     return converted.get(f.xml_name)
+
+
+class _ThreadErrors(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.thread = threading.get_ident()
+        self.found: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread and record.exc_info and record.exc_info[1]:
+            self.found.append(str(record.exc_info[1]))
+
+
+@contextmanager
+def _unreadable_values() -> Iterator[list[str]]:
+    """The values zeep could not parse on this thread while the block ran."""
+    handler = _ThreadErrors()
+    logger = logging.getLogger("zeep.xsd.types.simple")
+    logger.addHandler(handler)
+    try:
+        yield handler.found
+    finally:
+        logger.removeHandler(handler)
 
 
 def _sent_after_all(body: etree._Element, path: list[str]) -> bool:

@@ -19,6 +19,7 @@ from zeep.xsd import elements as xe
 from zeep.xsd import types as xt
 from zeep.xsd.types.any import AnyType
 
+from colonnade.wsdl_import.anybound import bound_any
 from colonnade.wsdl_import.facets import _PARSER, FacetIndex, Restriction
 from colonnade.wsdl_import.types import (
     RESERVED_TYPE_NAMES,
@@ -288,8 +289,10 @@ class _Builder:
             kind, name, restriction, _ = self.type_ref(xsd_type.item_type)
             return kind, name, restriction, True
         if isinstance(xsd_type, xt.UnionType):
-            _keep_lexical(xsd_type)
-            return "scalar", "String", None, False
+            # zeep reads a union as the built-in its members share (EWS's int-or-int
+            # ReminderMinutesBeforeStartType is an int), else as the text sent
+            shared = getattr(xsd_type, "item_class", None)
+            return "scalar", scalar_for(shared()) if shared else "String", None, False
         scalar = scalar_for(xsd_type)
         qname = _qname_str(getattr(xsd_type, "qname", None))
         restriction = self.facets.get(qname) if qname else None
@@ -393,6 +396,8 @@ class _Builder:
         if isinstance(particle, xe.Group):
             return self._particle(attr_name, particle.child, in_choice, many, owner)
         if isinstance(particle, xe.Choice | xe.Sequence | xe.All):
+            if isinstance(particle, xe.Sequence):
+                bound_any(particle)  # an xs:any followed by elements: zeep would swallow them
             choice = in_choice or isinstance(particle, xe.Choice)
             out: list[FieldModel] = []
             for child in particle:
@@ -491,17 +496,6 @@ class _Builder:
             return None
         kind, tname, _, xs_list = self.type_ref(body.type)
         return FieldModel(graphql_name(body.attr_name), body.attr_name, tname, kind, xs_list, 0)
-
-
-def _keep_lexical(union: Any) -> None:
-    """The SDL gives a union its lexical form (String), but zeep reads the text as the first
-    member type that accepts it: EWS's int-or-string "0000000010" would come back as 10. This
-    union (the instance zeep parses with) keeps its text as sent."""
-    union.pythonvalue = _lexical
-
-
-def _lexical(value: Any) -> Any:
-    return value
 
 
 def _many(max_occurs: Any) -> bool:

@@ -17,6 +17,7 @@ from lxml import etree
 
 from colonnade.errors import ConfigError
 from colonnade.soap import load_wsdl
+from colonnade.wsdl_import import repair
 from colonnade.wsdl_import.facets import FacetIndex, index_documents
 from colonnade.wsdl_import.model import Problem, RootKind, WsdlModel, build_model
 from colonnade.wsdl_import.sdl import check, render
@@ -51,6 +52,9 @@ class ImportReport:
     model: WsdlModel | None = None
     sdl: str = ""
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    """What was repaired in memory to import at all (see ``repair``): not fatal, but the
+    owner should know (the generated types there are looser than the WSDL meant)."""
     import_ms: float = 0.0
     client: Any = None
 
@@ -78,6 +82,7 @@ class ImportReport:
                     f"{b.port} ({b.style}, SOAP {b.soap_version})" for b in op.bindings
                 )
                 lines.append(f"#   {op.root:8} {op.field_name} ← {op.name} via {ports}")
+        lines += [f"# warning: {p}" for p in self.warnings]
         lines += [f"# problem: {p}" for p in self.problems]
         return "\n".join(lines) + "\n"
 
@@ -190,6 +195,47 @@ def _zero_operation_problems(client: Any, path: Path, caught: list[str]) -> list
     return problems
 
 
+_MAX_REPAIRS = 50
+
+
+def _load_repaired(path: Path, mapped: Mapping[str, Path], report: ImportReport) -> Any:
+    """``load_wsdl``, repairing in memory what zeep cannot use (``repair``), each repair a
+    warning in the report. A WSDL that loads as it is, is loaded as it is."""
+    root = _raw(path)
+    if root is None:
+        return load_wsdl(path, mapped)
+    report.warnings += repair.wrap_stray_imports(root)
+    report.warnings += repair.soap12_written_as_soap11(root)
+    defined: set[tuple[str, str, str]] = set()
+    for _ in range(_MAX_REPAIRS):
+        documents = _as_documents(path, root) if report.warnings else None
+        try:
+            client = load_wsdl(path, mapped, documents=documents)
+        except ConfigError as exc:
+            missing = repair.unresolved(exc.message)
+            if missing is None or missing in defined:
+                raise
+            defined.add(missing)
+            report.warnings.append(repair.define(root, *missing))
+            continue
+        elements = [
+            ("element", ns, local)
+            for ns, local in repair.missing_part_elements(client, root)
+            if ("element", ns, local) not in defined
+        ]
+        if not elements:
+            return client
+        for item in elements:
+            defined.add(item)
+            report.warnings.append(repair.define(root, *item))
+    raise ConfigError(f"cannot load WSDL {str(path)!r}: more than {_MAX_REPAIRS} repairs needed")
+
+
+def _as_documents(path: Path, root: etree._Element) -> dict[str, bytes]:
+    content = bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
+    return {str(path): content, str(path.absolute()): content, str(path.resolve()): content}
+
+
 def import_wsdl(
     path: Path,
     url_map: Mapping[str, Path] | None = None,
@@ -205,7 +251,7 @@ def import_wsdl(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            client = load_wsdl(path, mapped)
+            client = _load_repaired(path, mapped, report)
         except ConfigError as exc:
             report.problems.append(
                 Problem(

@@ -73,11 +73,13 @@ def reply_body(operation: Any, content: bytes) -> Any:
     describes. (``process_reply`` would unwrap a one-child body a level or two; the generated
     types keep every level, so the body is read without that.) A SOAP Fault raises
     ``zeep.exceptions.Fault``."""
+    message = operation.output
+    if not content.strip() and message is None:  # one-way: HTTP 202, nothing to read
+        return None
     root = etree.fromstring(content, parser=_PARSER)
     fault = find_fault(root)
     if fault is not None:
         raise zeep.exceptions.Fault(fault.faultstring, code=fault.faultcode)  # type: ignore[no-untyped-call]
-    message = operation.output
     if message is None or message.body is None:
         return None
     body = root.find("soap-env:Body", namespaces=message.nsmap)
@@ -151,14 +153,15 @@ def http_round_trip(
 
 
 def _canonical(value: Any) -> Any:
-    """Absent and null are one: a field left out of the sample and a null read back are
-    equal, and so are an object with nothing in it and no object (zeep reads an empty
-    element of a type without content as None). Lists are kept as they are: [] stays []."""
+    """Absent, null and [] are one here: a field the sample left out comes back null (or []
+    for a list, as the SDL promises: ``conform`` checks that), and an object with nothing in
+    it comes back as no object (zeep reads an empty element of a type without content as
+    None)."""
     if isinstance(value, dict):
-        kept = {k: c for k, v in value.items() if (c := _canonical(v)) is not None}
+        kept = {k: c for k, v in value.items() if (c := _canonical(v)) not in (None, [])}
         return kept or None
-    if isinstance(value, list):
-        return [_canonical(v) for v in value]
+    if isinstance(value, list):  # to_graphql drops a null item ("never [null]"): so here
+        return [c for v in value if (c := _canonical(v)) is not None]
     return value
 
 
@@ -171,4 +174,6 @@ def _first_difference(sent: Any, got: Any, path: str = "") -> str:
         for i, (a, b) in enumerate(zip(sent, got, strict=True)):
             if a != b:
                 return _first_difference(a, b, f"{path}[{i}]")
+    if isinstance(sent, list) and isinstance(got, list):
+        return f"{path or '<root>'}: sent {len(sent)} items, got {len(got)}"
     return f"{path or '<root>'}: sent {sent!r:.80}, got {got!r:.80}"
