@@ -250,9 +250,16 @@ class WsdlConnector(SoapConnector):
     async def _call(self, attempt: Attempt, exposed: _Exposed, kwargs: dict[str, Any]) -> Any:
         headers = self.headers.for_operation(exposed.zeep_operation) if self.headers else None
         extra = {"_soapheaders": headers} if headers else {}
-        raw = await self.invoke_on(
-            exposed.port, attempt, exposed.op, exposed.model.name, **kwargs, **extra
-        )
+        args = exposed.model.args
+        if len(args) == 1 and args[0].source == "value":  # a bare body of simple type
+            positional = (kwargs[args[0].xml_name],) if args[0].xml_name in kwargs else ()
+            raw = await self.invoke_on(
+                exposed.port, attempt, exposed.op, exposed.model.name, *positional, **extra
+            )
+        else:
+            raw = await self.invoke_on(
+                exposed.port, attempt, exposed.op, exposed.model.name, **kwargs, **extra
+            )
         return raw.get("body")
 
     def read_reply(self, port: SoapPort, operation: Any, reply: _Reply) -> Any:

@@ -69,7 +69,11 @@ class QuotesSandbox(SoapProvider):
         self.seen: list[Seen] = []
 
     def accepts(self, operation: etree.QName) -> bool:
-        return operation.namespace == NS and operation.localname in ("GetQuote", "GetQuotes")
+        return operation.namespace == NS and operation.localname in (
+            "GetQuote",
+            "GetQuotes",
+            "PingText",
+        )
 
     def _password_ok(self, token: etree._Element | None) -> tuple[str | None, str | None, bool]:
         if token is None:
@@ -117,6 +121,10 @@ class QuotesSandbox(SoapProvider):
         )
         if not ok:
             return _fault("Client.Authentication", "Authentication failed")
+        if op == "PingText":  # a bare body of simple type; no AuthHeader declared
+            reply = etree.Element(f"{{{NS}}}PingReply", nsmap={None: NS})
+            reply.text = f"pong: {payload.text}"
+            return soap.xml_response(reply)
         if token is None or token.text != self.token:
             given = token.text if token is not None else ""
             return _fault("Client", f"Invalid token {given}")  # a provider echoing input

@@ -214,3 +214,13 @@ async def test_a_list_of_keys_read_is_detected_and_batched(
     assert none.value == []
     assert isinstance(answers["TOO-LONG-1"], BadUserInput)  # maxLength 8, refused alone
     assert [s.operation for s in quotes.seen] == ["GetQuotes"]
+
+
+async def test_a_bare_body_of_simple_type_goes_and_comes_back_as_a_value(
+    legacy: WsdlConnector, quotes: QuotesSandbox
+) -> None:
+    [ping] = [o for o in legacy.model.operations if o.name == "Ping"]
+    assert [(a.name, a.source) for a in ping.args] == [("text", "value")]
+    answer = await legacy.read("Ping", {"text": "hello"})
+    assert answer.value == "pong: hello"
+    assert quotes.seen[-1].token is None  # Ping declares no AuthHeader: none is sent
