@@ -50,8 +50,13 @@ _JSON: TypeAdapter[Any] = TypeAdapter(Any)
 _HIDDEN = "**********"
 
 
-def wsdl_path(configured_path: Path) -> Path:
+def wsdl_path(configured_path: Path | None, name: str = "<name>") -> Path:
     """The WSDL as configured, or (relative and not found here) under the contracts dir."""
+    if configured_path is None:
+        raise ConfigError(
+            f"connectors.{name}.wsdl is not set: point it at the service's WSDL on disk "
+            "(its XSDs beside it, or mapped with wsdl_url_map)"
+        )
     if configured_path.is_absolute() or configured_path.exists():
         return configured_path
     shipped = contracts_dir() / configured_path
@@ -69,7 +74,7 @@ def import_for(settings: WsdlSettings, name: str) -> ImportReport:
     """The import a ``WsdlConnector`` named ``name`` serves: build the graph from this (and
     pass it as ``report``) so the schema and the connector agree on every operation."""
     return import_wsdl(
-        wsdl_path(settings.wsdl),
+        wsdl_path(settings.wsdl, name),
         settings.wsdl_url_map,
         name=name,
         operations=set(settings.operations) if settings.operations is not None else None,
@@ -119,7 +124,9 @@ class WsdlConnector(SoapConnector):
         )
         # Cached answers never outlive the WSDL they were shaped by.
         self.api_version = "wsdl-" + hashlib.sha256(report.sdl.encode()).hexdigest()[:12]
-        super().__init__(settings, runtime, wsdl=wsdl_path(settings.wsdl), client=report.client)
+        super().__init__(
+            settings, runtime, wsdl=wsdl_path(settings.wsdl, name), client=report.client
+        )
         self.settings: WsdlSettings = settings
         self.report = report
         self.model: WsdlModel = model

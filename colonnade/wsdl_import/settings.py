@@ -87,9 +87,11 @@ class BatchSetting(_Row):
 
 
 class WsdlSettings(SoapSettings):
-    wsdl: Path  # required here (optional in SoapSettings)
-    """The WSDL on disk; a relative path not found from the working directory is looked up
-    under the contracts directory (``colonnade.config.contracts_dir``)."""
+    wsdl: Path | None = None
+    """The WSDL on disk (required: building the connector without it is a ``ConfigError``;
+    it has a default only because the platform builds every settings class with no table as
+    its default). A relative path not found from the working directory is looked up under
+    the contracts directory (``colonnade.config.contracts_dir``)."""
     operations: list[str] | None = None
     """WSDL operation names to expose; None: all."""
     query: list[str] = Field(default_factory=list)
