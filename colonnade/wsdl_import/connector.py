@@ -40,7 +40,7 @@ from colonnade.soap_ports import SoapPort
 from colonnade.wsdl_import.batching import BatchSpec, configured, detect
 from colonnade.wsdl_import.faults import FaultTable, declared_fault_elements
 from colonnade.wsdl_import.headers import SoapHeaders, WsseUsernameToken
-from colonnade.wsdl_import.model import OperationModel, RootKind, WsdlModel
+from colonnade.wsdl_import.model import FieldModel, OperationModel, RootKind, WsdlModel
 from colonnade.wsdl_import.report import ImportReport, import_wsdl
 from colonnade.wsdl_import.settings import WsdlSettings
 from colonnade.wsdl_import.validate import check_input, violations
@@ -229,6 +229,17 @@ class WsdlConnector(SoapConnector):
                 results[key_of[token]] = outcome
         return results
 
+    def batch_reply(self, operation: str, records: Sequence[Any]) -> Any:
+        """The whole reply value of ``operation`` around ``records`` (what one GraphQL field
+        returns when its keys went out in a shared batch): the records at the batch's path,
+        every other list empty and every other value null (the SDL's output fields are
+        nullable), since the rest of the shared reply belonged to no key in particular."""
+        spec, output = self.batches[operation], self._get(operation, "query").model.output
+        assert output is not None  # a batch always has an output (``batching.configured``)
+        if not spec.records:
+            return list(records)
+        return _around(list(records), spec.records, output, self.model)
+
     # ------------------------------------------------------------------ writes
     async def write(
         self, operation: str, args: Mapping[str, Any], idempotency_key: str | None
@@ -380,6 +391,22 @@ class WsdlConnector(SoapConnector):
                     if spec is not None:
                         found[exposed.model.name] = spec
         return found
+
+
+def _around(
+    records: list[Any], path: tuple[FieldModel, ...], f: FieldModel, model: WsdlModel
+) -> dict[str, Any]:
+    """``f``'s object value with ``records`` at ``path`` and nothing else (see to_graphql)."""
+    step, *rest = path
+    out: dict[str, Any] = {}
+    for g in model.objects[f.type_name].fields:
+        if g.name != step.name:
+            out[g.name] = to_graphql(None, g, model.objects, model.enums)
+        elif rest:
+            out[g.name] = _around(records, tuple(rest), g, model)
+        else:
+            out[g.name] = records
+    return out
 
 
 def _binding_name(port: SoapPort) -> str:

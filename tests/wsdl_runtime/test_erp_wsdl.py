@@ -88,6 +88,11 @@ async def test_getdetail_for_several_numbers_is_one_call_cached_per_number(
     more = await sap.read_keys(GETDETAIL, ["0000500002", "0000500004", "9999999999"])
     calls = providers.erp.recorder.calls(f"erp.{GETDETAIL}")
     assert [c.batch_size for c in calls] == [3, 2]  # the cached number is not asked again
+    records = answers["0000500001"]
+    assert isinstance(records, Fetched)
+    # the GraphQL field of one caller: its records inside the operation's whole reply
+    wrapped = sap.batch_reply(GETDETAIL, records.value)
+    assert wrapped == {"ET_ORDERS": {"item": records.value}, "RETURN": {"item": []}}
     unknown = more["9999999999"]
     assert isinstance(unknown, Fetched)
     assert unknown.value == []

@@ -213,6 +213,7 @@ async def test_a_list_of_keys_read_is_detected_and_batched(
     assert isinstance(none, Fetched)
     assert none.value == []
     assert isinstance(answers["TOO-LONG-1"], BadUserInput)  # maxLength 8, refused alone
+    assert legacy.batch_reply("GetQuotes", acme.value) == {"quote": acme.value}
     assert [s.operation for s in quotes.seen] == ["GetQuotes"]
 
 
