@@ -22,6 +22,7 @@ from colonnade.errors import (
 )
 from colonnade.fetched import Fetched
 from colonnade.sandboxes import ServedSandbox
+from colonnade.sandboxes.soap import SOAP12_ENV, SOAP_ENV
 from colonnade.wsdl_import.connector import WsdlConnector
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -101,6 +102,7 @@ async def test_the_username_token_and_declared_header_arrive(
         True,
     )
     assert (seen.token, seen.tenant) == (quotes.token, "t1")
+    assert seen.envelope == SOAP_ENV  # the first service port (SOAP 1.1) unless told otherwise
     secrets = (quotes.password, quotes.token)
     assert every_log_line  # the pipeline logged the call ...
     assert not [line for line in every_log_line if any(s in line for s in secrets)]  # ... blind
@@ -225,3 +227,17 @@ async def test_a_bare_body_of_simple_type_goes_and_comes_back_as_a_value(
     answer = await legacy.read("Ping", {"text": "hello"})
     assert answer.value == "pong: hello"
     assert quotes.seen[-1].token is None  # Ping declares no AuthHeader: none is sent
+
+
+async def test_the_soap_1_2_port_is_spoken_when_the_table_names_it(
+    served: tuple[QuotesSandbox, ServedSandbox], quotes: QuotesSandbox
+) -> None:
+    async with wsdl_connector("legacy", **table(served, quotes, port="QuotesSoap12")) as c:
+        answer = await c.read("GetQuote", {"symbol": "ACME"})
+        with pytest.raises(UpstreamRejected) as raised:
+            await c.read("GetQuote", {"symbol": "BAD"})
+    assert answer.value == {"quote": {"symbol": "ACME", "price": "12.50"}}
+    assert raised.value.provider_code == "QuoteFault"  # a SOAP 1.2 Detail, declared
+    assert [s.envelope for s in quotes.seen] == [SOAP12_ENV, SOAP12_ENV]
+    assert all(s.content_type.startswith("application/soap+xml") for s in quotes.seen)
+    assert all(s.password_ok and s.token == quotes.token for s in quotes.seen)
