@@ -42,6 +42,7 @@ from colonnade.wsdl_import.faults import FaultTable, declared_fault_elements
 from colonnade.wsdl_import.headers import SoapHeaders, WsseUsernameToken
 from colonnade.wsdl_import.model import FieldModel, OperationModel, RootKind, WsdlModel
 from colonnade.wsdl_import.report import ImportReport, import_wsdl
+from colonnade.wsdl_import.returnlog import ReturnLog
 from colonnade.wsdl_import.settings import WsdlSettings
 from colonnade.wsdl_import.validate import check_input, violations
 from colonnade.wsdl_import.values import to_graphql, to_zeep
@@ -155,6 +156,11 @@ class WsdlConnector(SoapConnector):
             self.client.wsse = self.wsse  # zeep applies it to every message it creates
         self.faults = FaultTable(
             name, settings.faults, declared_fault_elements(self.client), settings.declared_faults
+        )
+        self.return_log = (
+            ReturnLog(name, settings.return_log, model.operations, model.objects)
+            if settings.return_log is not None
+            else None
         )
         self.batches: dict[str, BatchSpec] = self._batches(settings)
         """Operations ``read_keys`` can batch, by WSDL operation name."""
@@ -278,7 +284,10 @@ class WsdlConnector(SoapConnector):
             raw = await self.invoke_on(
                 exposed.port, attempt, exposed.op, exposed.model.name, **kwargs, **extra
             )
-        return raw.get("body")
+        value = raw.get("body")
+        if self.return_log is not None:
+            self.return_log.check(exposed.model.name, value, write=not exposed.op.is_read)
+        return value
 
     def read_reply(self, port: SoapPort, operation: Any, reply: _Reply) -> Any:
         """The whole output element as its GraphQL value (zeep would unwrap small bodies)."""

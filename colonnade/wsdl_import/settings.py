@@ -86,6 +86,25 @@ class BatchSetting(_Row):
     """Keys per upstream call; more are sent as several calls."""
 
 
+class ReturnLogSetting(_Row):
+    """A message log inside successful replies (SAP's BAPIRET2 ``RETURN`` table): see
+    ``colonnade.wsdl_import.returnlog``. Names are XML or GraphQL names."""
+
+    path: str = "RETURN.item"
+    """The repeated message in a reply; operations whose reply has none are not checked."""
+    severity: str = "TYPE"
+    errors: list[str] = Field(default_factory=lambda: ["E", "A"])
+    """Severities that make the reply an error."""
+    aborts: list[str] = Field(default_factory=lambda: ["A"])
+    """Severities that are the provider failing even on a write (unavailable, not rejected)."""
+    code: list[str] = Field(default_factory=lambda: ["ID", "NUMBER"])
+    """Fields joined by ``/`` into the provider code (``M3/305``)."""
+    text: str = "MESSAGE"
+    """The message a refusal quotes (at most 200 characters)."""
+    ignore: list[str] = Field(default_factory=list)
+    """Codes that are answers, not errors (``V1/302``: not in the database)."""
+
+
 class WsdlSettings(SoapSettings):
     wsdl: Path | None = None
     """The WSDL on disk (required: building the connector without it is a ``ConfigError``;
@@ -116,6 +135,8 @@ class WsdlSettings(SoapSettings):
     declared_faults: ErrorName = "rejected"
     """What a fault carrying a wsdl:fault element the WSDL declares becomes (not retried, not
     counted by the breaker unless the class says otherwise): the provider's own answer."""
+    return_log: ReturnLogSetting | None = None
+    """A message log inside successful replies whose errors are refusals (SAP's RETURN)."""
     batch: dict[str, BatchSetting] = Field(default_factory=dict)
     """Operations that take a list of keys (see ``BatchSetting``)."""
     batch_auto: bool = True

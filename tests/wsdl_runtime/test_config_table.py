@@ -36,6 +36,10 @@ cache_tiers = { ZSD_SALESORDER_GETDETAIL = "standard" }
 ZSD_SALESORDER_GETDETAIL = { keys = "IT_ORDERS.item", match = "ET_ORDERS.item.VBELN" }
 ZSD_SALESORDER_GETLIST = { keys = "IT_CUSTOMERS.item", match = "ET_ORDERS.item.KUNNR" }
 
+[connectors.sap.return_log]             # BAPIRET2: an E/A message in a 200 is an error
+path = "RETURN.item"
+ignore = ["V1/302"]                      # "not in the database": GETDETAIL's answer, not a failure
+
 [[connectors.sap.faults]]               # SAP's generic fault: the RFC error class in detail
 detail = "Text"
 detail_regex = '^(?P<code>RFC_ERROR_LOGON\w*)'

@@ -16,6 +16,7 @@ from colonnade.errors import (
     BadUserInput,
     ConfigError,
     UpstreamOutcomeUnknown,
+    UpstreamRejected,
     UpstreamUnavailable,
 )
 from colonnade.fetched import Fetched
@@ -206,6 +207,7 @@ async def test_reads_and_writes_are_where_the_table_puts_them(sap: WsdlConnector
         ({"batch": {CREATE: {"keys": "IT_ITEMS.item", "match": "SALES_NO"}}}, "cannot be batched"),
         ({"read_tier": "forever"}, "forever"),
         ({"soap_headers": {"Session": "s3cret-value"}}, "Declared headers: none"),
+        ({"return_log": {"path": "MESSAGES.item"}}, "in no operation's reply"),
     ],
 )
 async def test_a_table_that_does_not_fit_the_wsdl_fails_at_start(
@@ -215,3 +217,38 @@ async def test_a_table_that_does_not_fit_the_wsdl_fails_at_start(
         async with wsdl_connector("sap", **{**table(providers_server, creds), **extra}):
             pass
     assert "s3cret-value" not in str(raised.value)
+
+
+RETURN_LOG = {"path": "RETURN.item", "ignore": ["V1/302"]}  # 302: a number not in the database
+BAD_DRAFT = {
+    "ORDER_HEADER": {"SOLD_TO_PARTY": CUSTOMER, "CURRENCY": "EUR"},
+    "IT_ITEMS": {"item": [{"MATNR": "MAT-NOPE", "KWMENG": "1", "NETWR": "1"}]},
+}
+
+
+async def test_without_a_return_log_sap_s_refusal_is_an_answer(sap: WsdlConnector) -> None:
+    refused = await sap.write(CREATE, BAD_DRAFT, None)
+    assert refused["SALES_NO"] is None  # SAP's empty SALES_NO
+    assert [m["TYPE"] for m in refused["RETURN"]["item"]] == ["E", "E"]
+
+
+async def test_with_a_return_log_sap_s_refusal_is_rejected_and_its_failure_retried(
+    providers: SandboxSet, providers_server: ServedSandbox, creds: Credentials
+) -> None:
+    settings = table(providers_server, creds, return_log=RETURN_LOG)
+    async with wsdl_connector("sap", **settings) as sap:
+        with pytest.raises(UpstreamRejected) as raised:
+            await sap.write(CREATE, BAD_DRAFT, "key-3")
+        assert raised.value.provider_code == "M3/305"
+        assert (
+            raised.value.message
+            == "sap rejected the request: Item 000010: material MAT-NOPE does not exist"
+        )
+        assert providers.erp.recorder.count(f"erp.{CREATE}") == 1
+        found = await sap.read_keys(GETDETAIL, ["0000500001", "9999999999"])  # 302 ignored
+        assert all(isinstance(v, Fetched) for v in found.values())
+        providers.erp.faults.add(Fault("error_in_200", match=f"erp.{GETLIST}"))
+        with pytest.raises(UpstreamUnavailable) as failed:
+            await sap.read(GETLIST, {"IT_CUSTOMERS": {"item": [CUSTOMER]}})
+    assert failed.value.provider_code == "ZSD/900"
+    assert providers.erp.recorder.count(f"erp.{GETLIST}") == 3  # the provider failing: retried
