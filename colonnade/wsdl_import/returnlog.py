@@ -5,7 +5,7 @@ refused for an unknown material answers ``SALES_NO = ""`` and an ``E`` message. 
 WSDL says so, so it is configuration (``return_log``): where the table is, which severities
 are errors, where the code and text are. Configured, such a reply is a typed error: on a write
 ``UPSTREAM_REJECTED`` (not applied; an ``A``bort is the provider failing, unavailable), on a
-read the service failing (unavailable, retried), as the hand-written ERP connector reads it.
+read the service failing (unavailable, retried), as a hand-written SAP connector reads it.
 Codes listed in ``ignore`` (``V1/302``: a number not in the database, on a lookup by number)
 are answers, not errors.
 """
