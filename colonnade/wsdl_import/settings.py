@@ -9,10 +9,11 @@ WS-Security password) are ``SecretStr`` or ``*_file`` paths, so they never show 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from colonnade.config import BreakerSettings
 from colonnade.errors import (
     UpstreamContractViolation,
     UpstreamError,
@@ -144,6 +145,17 @@ class WsdlSettings(SoapSettings):
     write_invalidates_reads: bool = True
     """A write through this connector drops its cached reads (the WSDL does not say which
     reads a write changes, so all of them)."""
+
+    breaker: BreakerSettings = BreakerSettings(per_operation=True)
+    """One breaker per WSDL operation unless ``per_operation = false``: a WSDL serves many
+    unrelated operations, and one of them failing (an RFC that dumps) must not pause the rest."""
+
+    @field_validator("breaker", mode="before")
+    @classmethod
+    def _per_operation_by_default(cls, value: Any) -> Any:
+        if isinstance(value, dict) and "per_operation" not in value:
+            return {**value, "per_operation": True}
+        return value
 
     @model_validator(mode="after")
     def _one_root_each(self) -> WsdlSettings:

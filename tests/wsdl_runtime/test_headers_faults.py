@@ -15,6 +15,7 @@ from quotes_sandbox import WSDL, QuotesSandbox
 
 from colonnade.errors import (
     BadUserInput,
+    CircuitOpen,
     UpstreamError,
     UpstreamRejected,
     UpstreamUnauthenticated,
@@ -241,3 +242,24 @@ async def test_the_soap_1_2_port_is_spoken_when_the_table_names_it(
     assert [s.envelope for s in quotes.seen] == [SOAP12_ENV, SOAP12_ENV]
     assert all(s.content_type.startswith("application/soap+xml") for s in quotes.seen)
     assert all(s.password_ok and s.token == quotes.token for s in quotes.seen)
+
+
+@pytest.mark.parametrize("per_operation", [True, False])
+async def test_one_failing_operation_opens_its_own_breaker_only(
+    served: tuple[QuotesSandbox, ServedSandbox], quotes: QuotesSandbox, per_operation: bool
+) -> None:
+    breaker = {"min_calls": 3, "failure_ratio": 0.5, "break_s": 30.0}
+    if not per_operation:
+        breaker["per_operation"] = False
+    settings = table(served, quotes, breaker=breaker, read_tier="live")
+    async with wsdl_connector("legacy", **settings) as c:
+        for _ in range(3):
+            with pytest.raises(UpstreamError):
+                await c.read("GetQuote", {"symbol": "DOWN"})
+        with pytest.raises(CircuitOpen):
+            await c.read("GetQuote", {"symbol": "ACME"})
+        if per_operation:  # the default: the other operations are still served
+            assert (await c.read("GetQuotes", {"symbols": ["ACME"]})).value["quote"]
+        else:
+            with pytest.raises(CircuitOpen):
+                await c.read("GetQuotes", {"symbols": ["ACME"]})
