@@ -252,3 +252,18 @@ async def test_with_a_return_log_sap_s_refusal_is_rejected_and_its_failure_retri
             await sap.read(GETLIST, {"IT_CUSTOMERS": {"item": [CUSTOMER]}})
     assert failed.value.provider_code == "ZSD/900"
     assert providers.erp.recorder.count(f"erp.{GETLIST}") == 3  # the provider failing: retried
+
+
+async def test_fifty_numbers_cost_one_call_and_equal_concurrent_reads_one(
+    sap: WsdlConnector, providers: SandboxSet
+) -> None:
+    wanted = [f"0000500{n:03d}" for n in range(1, 51)]
+    answers = await sap.read_keys(GETDETAIL, wanted)
+    assert all(isinstance(a, Fetched) and a.value for a in answers.values())
+    again = await sap.read_keys(GETDETAIL, wanted)  # every number cached on its own
+    assert again.keys() == answers.keys()
+    assert [c.batch_size for c in providers.erp.recorder.calls(f"erp.{GETDETAIL}")] == [50]
+    args = {"IT_CUSTOMERS": {"item": [CUSTOMER]}}
+    same = await asyncio.gather(*(sap.read(GETLIST, args) for _ in range(20)))
+    assert len({json.dumps(s.value) for s in same}) == 1
+    assert providers.erp.recorder.count(f"erp.{GETLIST}") == 1  # coalesced, then cached
