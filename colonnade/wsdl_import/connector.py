@@ -439,3 +439,16 @@ def _check_names(name: str, settings: WsdlSettings, model: WsdlModel) -> None:
                 f"connectors.{name}.{key} names {', '.join(map(repr, unknown))}, which the "
                 f"WSDL does not offer (exposed: {', '.join(sorted(known))})"
             )
+    chosen = overrides(settings)
+    unlike = sorted(
+        o.name
+        for o in model.operations
+        if (settings.operations is not None and o.name not in settings.operations)
+        or o.root != chosen.get(o.name, o.root)
+    )
+    if unlike:
+        raise ConfigError(
+            f"connectors.{name}: the import given does not follow this table for "
+            f"{', '.join(unlike)} (its operations or query/mutation lists); build it with "
+            "colonnade.wsdl_import.connector.import_for(settings, name)"
+        )

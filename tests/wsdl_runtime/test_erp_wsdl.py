@@ -12,6 +12,7 @@ import pytest
 from kit import wsdl_connector
 from support import Credentials
 
+from colonnade.config import Settings
 from colonnade.errors import (
     BadUserInput,
     ConfigError,
@@ -20,8 +21,11 @@ from colonnade.errors import (
     UpstreamUnavailable,
 )
 from colonnade.fetched import Fetched
+from colonnade.runtime import Runtime
 from colonnade.sandboxes import Fault, SandboxSet, ServedSandbox
-from colonnade.wsdl_import.connector import WsdlConnector
+from colonnade.state import MemoryBackend
+from colonnade.wsdl_import.connector import WsdlConnector, import_for
+from colonnade.wsdl_import.settings import WsdlSettings
 
 GETLIST = "ZSD_SALESORDER_GETLIST"
 GETDETAIL = "ZSD_SALESORDER_GETDETAIL"
@@ -267,3 +271,17 @@ async def test_fifty_numbers_cost_one_call_and_equal_concurrent_reads_one(
     same = await asyncio.gather(*(sap.read(GETLIST, args) for _ in range(20)))
     assert len({json.dumps(s.value) for s in same}) == 1
     assert providers.erp.recorder.count(f"erp.{GETLIST}") == 1  # coalesced, then cached
+
+
+async def test_an_import_given_must_follow_the_table(
+    providers_server: ServedSandbox, creds: Credentials
+) -> None:
+    settings = WsdlSettings(**table(providers_server, creds))
+    plain = import_for(WsdlSettings(wsdl=settings.wsdl), "sap")  # verbs only: GETLIST a write
+    runtime = Runtime.create(Settings(sandbox={"embedded": "off"}), backend=MemoryBackend())
+    with pytest.raises(ConfigError, match="import_for"):
+        WsdlConnector(settings, runtime, name="sap", report=plain)
+    sap = WsdlConnector(settings, runtime, name="sap", report=import_for(settings, "sap"))
+    assert sap.report.model is sap.model
+    await sap.aclose()
+    await runtime.aclose()
