@@ -279,6 +279,8 @@ class SoapConnector(HttpConnector):
         self, op: Operation, port: SoapPort, operation: Any, reply: _Reply
     ) -> dict[str, Any]:
         """Check the reply's shape, then let zeep read it (on a parse thread)."""
+        if operation.output is None and not reply.content.strip():
+            return {}  # a one-way operation: an empty 2xx (usually 202) is its whole answer
         try:
             root = etree.fromstring(reply.content, parser=_safe_parser())
         except etree.XMLSyntaxError as exc:

@@ -88,12 +88,14 @@ class QuotesSandbox(SoapProvider):
         self.password = secrets.token_urlsafe(12)
         self.token = secrets.token_urlsafe(12)
         self.seen: list[Seen] = []
+        self.trades: list[bytes] = []
 
     def accepts(self, operation: etree.QName) -> bool:
         return operation.namespace == NS and operation.localname in (
             "GetQuote",
             "GetQuotes",
             "PingText",
+            "Trade",
         )
 
     def _password_ok(self, token: etree._Element | None) -> tuple[str | None, str | None, bool]:
@@ -144,6 +146,9 @@ class QuotesSandbox(SoapProvider):
         )
         if not ok:
             return _fault(request, "Client.Authentication", "Authentication failed")
+        if op == "Trade":  # one-way: accepted, nothing to answer
+            self.trades.append(etree.tostring(payload))
+            return Response(status_code=202)
         if op == "PingText":  # a bare body of simple type; no AuthHeader declared
             reply = etree.Element(f"{{{NS}}}PingReply", nsmap={None: NS})
             reply.text = f"pong: {payload.text}"

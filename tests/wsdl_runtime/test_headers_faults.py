@@ -263,3 +263,12 @@ async def test_one_failing_operation_opens_its_own_breaker_only(
         else:
             with pytest.raises(CircuitOpen):
                 await c.read("GetQuotes", {"symbols": ["ACME"]})
+
+
+async def test_a_one_way_write_is_done_when_the_provider_accepts_it(
+    legacy: WsdlConnector, quotes: QuotesSandbox
+) -> None:
+    assert await legacy.write("RecordTrade", {"symbol": "ACME", "quantity": 3}, None) is None
+    [trade] = quotes.trades
+    assert b"ACME" in trade
+    assert b"<ns0:quantity>3</ns0:quantity>" in trade
