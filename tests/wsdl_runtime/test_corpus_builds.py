@@ -86,3 +86,36 @@ async def test_two_bindings_each_send_their_own_operations(runtime: Runtime) -> 
     finally:
         await connector.aclose()
     assert len(ports) == 2
+
+
+async def test_headers_are_named_by_element_or_part_and_serialized_by_zeep(
+    runtime: Runtime,
+) -> None:
+    """zeep's own header fixture: parts ``header`` (Authentication) and ``token`` (Token)."""
+    [(path, url_map)] = [(p, m) for p, m in ENTRIES if p.name == "zeep__soap_header.wsdl"]
+    settings = WsdlSettings(
+        base_url="http://127.0.0.1:9",
+        wsdl=path,
+        wsdl_url_map=url_map,
+        soap_headers={
+            "Authentication.password": "pw-1",  # by element name
+            "header.username": "user-1",  # by part name, the same header
+            "token.value": "tok-1",
+        },
+    )
+    connector = WsdlConnector(settings, runtime, name="legacy")
+    try:
+        [exposed] = connector._exposed.values()
+        headers = connector.headers.for_operation(exposed.zeep_operation)
+        assert headers == {
+            "header": {"password": "pw-1", "username": "user-1"},
+            "token": {"value": "tok-1"},
+        }
+        envelope = connector.client.create_message(
+            exposed.port.proxy, exposed.model.name, tickerSymbol="ACME", _soapheaders=headers
+        )
+        header = envelope.find("{http://schemas.xmlsoap.org/soap/envelope/}Header")
+        texts = {el.tag.rsplit("}", 1)[-1]: el.text for el in header.iter() if el.text}
+        assert texts == {"username": "user-1", "password": "pw-1", "value": "tok-1"}
+    finally:
+        await connector.aclose()
