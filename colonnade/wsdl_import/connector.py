@@ -322,6 +322,22 @@ class WsdlConnector(SoapConnector):
                 f"the input does not fit {exposed.model.field_name}: {type(exc).__name__}"
             ) from None
 
+    # ------------------------------------------------------------------ scopes
+    def cache_scope(self) -> str:
+        """Whose answer: HTTP credentials, the WS-Security user and the header values (a
+        tenant header changes the answer) — cached entries never cross any of them."""
+        scope = super().cache_scope()
+        if self.wsse is not None:
+            scope += f":wsse-{self.wsse.username}-{self.wsse.fingerprint()}"
+        if self.headers:
+            scope += f":headers-{self.headers.fingerprint()}"
+        return scope
+
+    def write_scope(self) -> str:
+        """Whose writes: stable across password rotation, so by user names only."""
+        scope = super().write_scope()
+        return f"{scope}:wsse-{self.wsse.username}" if self.wsse is not None else scope
+
     # ------------------------------------------------------------------ faults
     def classify_fault(self, fault: SoapFault) -> tuple[FaultRule, str]:
         """Configured rows, then the WSDL's declared faults, then the SDK's defaults."""

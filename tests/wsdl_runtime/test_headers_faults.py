@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 import structlog
-from kit import wsdl_connector
+from kit import FAST_RETRY, wsdl_connector
 from quotes_sandbox import WSDL, QuotesSandbox
 
+from colonnade.config import Settings
 from colonnade.errors import (
     BadUserInput,
     CircuitOpen,
@@ -22,9 +23,12 @@ from colonnade.errors import (
     UpstreamUnavailable,
 )
 from colonnade.fetched import Fetched
+from colonnade.runtime import Runtime
 from colonnade.sandboxes import ServedSandbox
 from colonnade.sandboxes.soap import SOAP12_ENV, SOAP_ENV
+from colonnade.state import MemoryBackend
 from colonnade.wsdl_import.connector import WsdlConnector
+from colonnade.wsdl_import.settings import WsdlSettings
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -272,3 +276,34 @@ async def test_a_one_way_write_is_done_when_the_provider_accepts_it(
     [trade] = quotes.trades
     assert b"ACME" in trade
     assert b"<ns0:quantity>3</ns0:quantity>" in trade
+
+
+async def test_cached_answers_never_cross_header_values_or_wsse_users(
+    served: tuple[QuotesSandbox, ServedSandbox], quotes: QuotesSandbox
+) -> None:
+    """Two connectors on one cache: a tenant header or another WS-Security user is another
+    caller, whose answer is fetched for it; the same values share the entry."""
+    runtime = Runtime.create(Settings(sandbox={"embedded": "off"}), backend=MemoryBackend())
+    base = table(served, quotes, retry=FAST_RETRY)
+    t1 = {**base["soap_headers"], "AuthHeader.Tenant": "t1"}
+    t2 = {**base["soap_headers"], "AuthHeader.Tenant": "t2"}
+    tables = [
+        {**base, "soap_headers": t1},
+        {**base, "soap_headers": t1},  # the same caller: served from the cache
+        {**base, "soap_headers": t2},
+        {**base, "soap_headers": t1, "wsse_username": "OTHER"},  # refused, but asked
+    ]
+    for settings in tables:
+        c = WsdlConnector(WsdlSettings(**settings), runtime, name="legacy")
+        try:
+            await c.read("GetQuote", {"symbol": "ACME"})
+        except UpstreamUnauthenticated:
+            pass
+        finally:
+            await c.aclose()
+    await runtime.aclose()
+    assert [(s.tenant, s.username) for s in quotes.seen] == [
+        ("t1", quotes.user),
+        ("t2", quotes.user),
+        ("t1", "OTHER"),
+    ]
