@@ -252,9 +252,16 @@ class SoapConnector(HttpConnector):
         )
 
     async def invoke_on(
-        self, port: SoapPort, attempt: Attempt, op: Operation, soap_operation: str, **kwargs: Any
+        self,
+        port: SoapPort,
+        attempt: Attempt,
+        op: Operation,
+        soap_operation: str,
+        *args: Any,
+        **kwargs: Any,
     ) -> dict[str, Any]:
-        """Call one SOAP operation on the given port (``self.port(...)``, ``self.bind(...)``)."""
+        """Call one SOAP operation on the given port (``self.port(...)``, ``self.bind(...)``);
+        ``args``: a bare body of simple type, which zeep takes only positionally."""
         try:
             operation = port.binding.get(soap_operation)
         except ValueError:
@@ -262,7 +269,7 @@ class SoapConnector(HttpConnector):
                 f"{self.name}: port {port.name} does not bind {soap_operation!r}"
             ) from None
         try:
-            envelope = self.client.create_message(port.proxy, soap_operation, **kwargs)
+            envelope = self.client.create_message(port.proxy, soap_operation, *args, **kwargs)
         except (zeep.exceptions.ValidationError, TypeError) as exc:
             raise UpstreamRejected(
                 f"{self.name}: the request does not fit the {soap_operation} contract ({exc})",
@@ -285,6 +292,8 @@ class SoapConnector(HttpConnector):
         self, op: Operation, port: SoapPort, operation: Any, reply: _Reply
     ) -> dict[str, Any]:
         """Check the reply's shape, then let zeep read it (on a parse thread)."""
+        if operation.output is None and not reply.content.strip():
+            return {}  # a one-way operation: an empty 2xx (usually 202) is its whole answer
         try:
             root = etree.fromstring(reply.content, parser=_safe_parser())
         except etree.XMLSyntaxError as exc:

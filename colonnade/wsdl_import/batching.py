@@ -185,13 +185,15 @@ def _key_name(path: tuple[FieldModel, ...]) -> str:
 
 
 def detect(op: OperationModel, objects: Mapping[str, ObjectModel]) -> BatchSpec | None:
-    """The one (key list, record field) pair of the same name and type, if there is one."""
+    """The one (key list, record field) pair of the same name and type, when the reply has
+    one list of records and exactly one key list names a field of it."""
     output = op.output
     if output is None or output.kind != "object":
         return None
     inside = objects[output.type_name].fields
-    record_paths: list[tuple[FieldModel, ...]] = [()] if output.is_list else []
-    record_paths += [] if output.is_list else list(_record_lists(inside, objects))
+    record_paths = [()] if output.is_list else list(_record_lists(inside, objects))
+    if len(record_paths) != 1:  # several lists of records: which one answers the keys is a
+        return None  # question only configuration can answer (SAP's ET_ORDERS and RETURN)
     found: list[BatchSpec] = []
     for key_path in _key_lists(op.args, objects):
         wanted = _norm(_key_name(key_path))

@@ -42,7 +42,7 @@ from colonnade.wsdl_import.faults import FaultTable, declared_fault_elements
 from colonnade.wsdl_import.headers import SoapHeaders, WsseUsernameToken
 from colonnade.wsdl_import.model import OperationModel, RootKind, WsdlModel
 from colonnade.wsdl_import.report import ImportReport, import_wsdl
-from colonnade.wsdl_import.sap_return import return_error, return_paths
+from colonnade.wsdl_import.returnlog import ReturnLog
 from colonnade.wsdl_import.settings import WsdlSettings
 from colonnade.wsdl_import.validate import check_input, violations
 from colonnade.wsdl_import.values import to_graphql, to_zeep
@@ -51,8 +51,13 @@ _JSON: TypeAdapter[Any] = TypeAdapter(Any)
 _HIDDEN = "**********"
 
 
-def wsdl_path(configured_path: Path) -> Path:
+def wsdl_path(configured_path: Path | None, name: str = "<name>") -> Path:
     """The WSDL as configured, or (relative and not found here) under the contracts dir."""
+    if configured_path is None:
+        raise ConfigError(
+            f"connectors.{name}.wsdl is not set: point it at the service's WSDL on disk "
+            "(its XSDs beside it, or mapped with wsdl_url_map)"
+        )
     if configured_path.is_absolute() or configured_path.exists():
         return configured_path
     shipped = contracts_dir() / configured_path
@@ -70,7 +75,7 @@ def import_for(settings: WsdlSettings, name: str) -> ImportReport:
     """The import a ``WsdlConnector`` named ``name`` serves: build the graph from this (and
     pass it as ``report``) so the schema and the connector agree on every operation."""
     return import_wsdl(
-        wsdl_path(settings.wsdl),
+        wsdl_path(settings.wsdl, name),
         settings.wsdl_url_map,
         name=name,
         operations=set(settings.operations) if settings.operations is not None else None,
@@ -120,7 +125,9 @@ class WsdlConnector(SoapConnector):
         )
         # Cached answers never outlive the WSDL they were shaped by.
         self.api_version = "wsdl-" + hashlib.sha256(report.sdl.encode()).hexdigest()[:12]
-        super().__init__(settings, runtime, wsdl=wsdl_path(settings.wsdl), client=report.client)
+        super().__init__(
+            settings, runtime, wsdl=wsdl_path(settings.wsdl, name), client=report.client
+        )
         self.settings: WsdlSettings = settings
         self.report = report
         self.model: WsdlModel = model
@@ -154,12 +161,12 @@ class WsdlConnector(SoapConnector):
             settings.declared_faults,
             code_rules=self.fault_table,
         )
+        self.return_log = (
+            ReturnLog(name, settings.return_log, model.operations, model.objects)
+            if settings.return_log is not None
+            else None
+        )
         self.batches: dict[str, BatchSpec] = batch_specs(name, settings, model)
-        self._returns = {
-            o.name: return_paths(o.output, model.objects) if settings.sap_return else []
-            for o in model.operations
-        }
-        """Each operation's SAP RETURN tables (checked for E/A messages)."""
         """Operations ``read_keys`` can batch, by WSDL operation name."""
 
     # ------------------------------------------------------------------ reads
@@ -232,6 +239,17 @@ class WsdlConnector(SoapConnector):
                 results[key_of[token]] = outcome
         return results
 
+    def batch_reply(self, operation: str, records: Sequence[Any]) -> Any:
+        """The whole reply value of ``operation`` around ``records`` (what one GraphQL field
+        returns when its keys went out in a shared batch): the records at the batch's path,
+        every other list empty and every other value null (the SDL's output fields are
+        nullable), since the rest of the shared reply belonged to no key in particular."""
+        spec, output = self.batches[operation], self._get(operation, "query").model.output
+        assert output is not None  # a batch always has an output (``batching.configured``)
+        if not spec.records:
+            return list(records)
+        return _around(list(records), spec.records, output, self.model)
+
     # ------------------------------------------------------------------ writes
     async def write(
         self, operation: str, args: Mapping[str, Any], idempotency_key: str | None
@@ -260,22 +278,19 @@ class WsdlConnector(SoapConnector):
     async def _call(self, attempt: Attempt, exposed: _Exposed, kwargs: dict[str, Any]) -> Any:
         headers = self.headers.for_operation(exposed.zeep_operation) if self.headers else None
         extra = {"_soapheaders": headers} if headers else {}
-        raw = await self.invoke_on(
-            exposed.port, attempt, exposed.op, exposed.model.name, **kwargs, **extra
-        )
-        value = raw.get("body")
-        paths = self._returns.get(exposed.model.name)
-        if paths:
-            error = return_error(
-                self.name,
-                exposed.op.name,
-                value,
-                paths,
-                write=exposed.model.root == "mutation",
-                ignore=self.settings.sap_return_ignore,
+        args = exposed.model.args
+        if len(args) == 1 and args[0].source == "value":  # a bare body of simple type
+            positional = (kwargs[args[0].xml_name],) if args[0].xml_name in kwargs else ()
+            raw = await self.invoke_on(
+                exposed.port, attempt, exposed.op, exposed.model.name, *positional, **extra
             )
-            if error is not None:
-                raise error
+        else:
+            raw = await self.invoke_on(
+                exposed.port, attempt, exposed.op, exposed.model.name, **kwargs, **extra
+            )
+        value = raw.get("body")
+        if self.return_log is not None:
+            self.return_log.check(exposed.model.name, value, write=not exposed.op.is_read)
         return value
 
     def read_reply(self, port: SoapPort, operation: Any, reply: _Reply) -> Any:
@@ -310,6 +325,22 @@ class WsdlConnector(SoapConnector):
             raise BadUserInput(
                 f"the input does not fit {exposed.model.field_name}: {type(exc).__name__}"
             ) from None
+
+    # ------------------------------------------------------------------ scopes
+    def cache_scope(self) -> str:
+        """Whose answer: HTTP credentials, the WS-Security user and the header values (a
+        tenant header changes the answer) — cached entries never cross any of them."""
+        scope = super().cache_scope()
+        if self.wsse is not None:
+            scope += f":wsse-{self.wsse.username}-{self.wsse.fingerprint()}"
+        if self.headers:
+            scope += f":headers-{self.headers.fingerprint()}"
+        return scope
+
+    def write_scope(self) -> str:
+        """Whose writes: stable across password rotation, so by user names only."""
+        scope = super().write_scope()
+        return f"{scope}:wsse-{self.wsse.username}" if self.wsse is not None else scope
 
     # ------------------------------------------------------------------ faults
     def classify_fault(self, fault: SoapFault) -> tuple[FaultRule, str]:
@@ -387,3 +418,16 @@ def _check_names(name: str, settings: WsdlSettings, model: WsdlModel) -> None:
                 f"connectors.{name}.{key} names {', '.join(map(repr, unknown))}, which the "
                 f"WSDL does not offer (exposed: {', '.join(sorted(known))})"
             )
+    chosen = overrides(settings)
+    unlike = sorted(
+        o.name
+        for o in model.operations
+        if (settings.operations is not None and o.name not in settings.operations)
+        or o.root != chosen.get(o.name, o.root)
+    )
+    if unlike:
+        raise ConfigError(
+            f"connectors.{name}: the import given does not follow this table for "
+            f"{', '.join(unlike)} (its operations or query/mutation lists); build it with "
+            "colonnade.wsdl_import.connector.import_for(settings, name)"
+        )

@@ -9,6 +9,7 @@ or a plain value given for a structured header, is a ``ConfigError`` naming the 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,12 @@ class SoapHeaders:
                 holder[rest[-1]] = secret.get()
         return out or None
 
+    def fingerprint(self) -> str:
+        """A short non-secret id of the current values: a header (a tenant, a session) may
+        change the answer, so cache entries carry it."""
+        joined = "\0".join(f"{n}={s.fingerprint()}" for n, s in sorted(self._secrets.items()))
+        return hashlib.sha256(joined.encode()).hexdigest()[:16]
+
     def values(self) -> list[str]:
         """The current values (to keep them out of any message quoted from the provider)."""
         return [s.get() for s in self._secrets.values()]
@@ -127,6 +134,9 @@ class WsseUsernameToken:
 
     def secret(self) -> str:
         return self._password.get()
+
+    def fingerprint(self) -> str:
+        return self._password.fingerprint()
 
     def __repr__(self) -> str:
         kind = "digest" if self.digest else "text"

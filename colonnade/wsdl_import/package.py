@@ -25,6 +25,7 @@ from colonnade.wsdl_import.codegen import render_graph
 from colonnade.wsdl_import.model import OperationModel, WsdlModel
 from colonnade.wsdl_import.report import ImportReport
 from colonnade.wsdl_import.sample import sample_input
+from colonnade.wsdl_import.sap_return import message_log_path
 from colonnade.wsdl_import.types import pascal
 
 
@@ -79,6 +80,16 @@ def _settings_source(
     reads = sorted(op.name for op in model.operations if op.root == "query")
     writes = sorted(op.name for op in model.operations if op.root == "mutation")
     parts = ", ".join(repr(p) for p in wsdl_rel.parts)
+    log = message_log_path(model)
+    log_import = ", ReturnLogSetting" if log else ""
+    log_setting = (
+        "    # SAP's message log: an E/A message in a 200 is an error (colonnade.wsdl_import."
+        "returnlog)\n"
+        f"    return_log: ReturnLogSetting | None = Field(\n"
+        f"        default_factory=lambda: ReturnLogSetting(path={log!r})\n    )\n"
+        if log
+        else ""
+    )
     return f'''"""Settings of the {name} connector: the WSDL shipped in this package, and the
 import's choices spelled out so a review sees them: which operations are reads (cached Query
 fields) and which are writes (Mutation fields, sent once per idempotency key)."""
@@ -89,7 +100,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from colonnade.wsdl_import.settings import WsdlSettings
+from colonnade.wsdl_import.settings import WsdlSettings{log_import}
 
 WSDL = Path(__file__).parent.joinpath("wsdl", {parts})
 WSDL_URL_MAP: dict[str, Path] = {_literal({u: Path(p) for u, p in url_map.items()})}
@@ -100,7 +111,7 @@ class {cls}Settings(WsdlSettings):
     wsdl_url_map: dict[str, Path] = Field(default_factory=lambda: dict(WSDL_URL_MAP))
     query: list[str] = Field(default_factory=lambda: {_literal(reads)})
     mutation: list[str] = Field(default_factory=lambda: {_literal(writes)})
-'''.replace("PosixPath", "Path")
+{log_setting}'''.replace("PosixPath", "Path")
 
 
 def _connector_source(name: str, cls: str, package: str, model: WsdlModel) -> str:

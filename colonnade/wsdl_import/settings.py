@@ -9,10 +9,11 @@ WS-Security password) are ``SecretStr`` or ``*_file`` paths, so they never show 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from colonnade.config import BreakerSettings
 from colonnade.errors import (
     UpstreamContractViolation,
     UpstreamError,
@@ -86,10 +87,31 @@ class BatchSetting(_Row):
     """Keys per upstream call; more are sent as several calls."""
 
 
+class ReturnLogSetting(_Row):
+    """A message log inside successful replies (SAP's BAPIRET2 ``RETURN`` table): see
+    ``colonnade.wsdl_import.returnlog``. Names are XML or GraphQL names."""
+
+    path: str = "RETURN.item"
+    """The repeated message in a reply; operations whose reply has none are not checked."""
+    severity: str = "TYPE"
+    errors: list[str] = Field(default_factory=lambda: ["E", "A"])
+    """Severities that make the reply an error."""
+    aborts: list[str] = Field(default_factory=lambda: ["A"])
+    """Severities that are the provider failing even on a write (unavailable, not rejected)."""
+    code: list[str] = Field(default_factory=lambda: ["ID", "NUMBER"])
+    """Fields joined by ``/`` into the provider code (``M3/305``)."""
+    text: str = "MESSAGE"
+    """The message a refusal quotes (at most 200 characters)."""
+    ignore: list[str] = Field(default_factory=list)
+    """Codes that are answers, not errors (``V1/302``: not in the database)."""
+
+
 class WsdlSettings(SoapSettings):
-    wsdl: Path  # required here (optional in SoapSettings)
-    """The WSDL on disk; a relative path not found from the working directory is looked up
-    under the contracts directory (``colonnade.config.contracts_dir``)."""
+    wsdl: Path | None = None
+    """The WSDL on disk (required: building the connector without it is a ``ConfigError``;
+    it has a default only because the platform builds every settings class with no table as
+    its default). A relative path not found from the working directory is looked up under
+    the contracts directory (``colonnade.config.contracts_dir``)."""
     operations: list[str] | None = None
     """WSDL operation names to expose; None: all."""
     query: list[str] = Field(default_factory=list)
@@ -114,6 +136,8 @@ class WsdlSettings(SoapSettings):
     declared_faults: ErrorName = "rejected"
     """What a fault carrying a wsdl:fault element the WSDL declares becomes (not retried, not
     counted by the breaker unless the class says otherwise): the provider's own answer."""
+    return_log: ReturnLogSetting | None = None
+    """A message log inside successful replies whose errors are refusals (SAP's RETURN)."""
     batch: dict[str, BatchSetting] = Field(default_factory=dict)
     """Operations that take a list of keys (see ``BatchSetting``)."""
     batch_auto: bool = True
@@ -121,11 +145,17 @@ class WsdlSettings(SoapSettings):
     write_invalidates_reads: bool = True
     """A write through this connector drops its cached reads (the WSDL does not say which
     reads a write changes, so all of them)."""
-    sap_return: bool = True
-    """An E or A message in a reply's RETURN table (SAP's BAPIRET2) is an error, as SAP means
-    it (``colonnade.wsdl_import.sap_return``); False: passed on as data."""
-    sap_return_ignore: list[str] = Field(default_factory=list)
-    """Messages (``ID/NUMBER``, e.g. ``V1/302`` "not in database") that are an answer."""
+
+    breaker: BreakerSettings = BreakerSettings(per_operation=True)
+    """One breaker per WSDL operation unless ``per_operation = false``: a WSDL serves many
+    unrelated operations, and one of them failing (an RFC that dumps) must not pause the rest."""
+
+    @field_validator("breaker", mode="before")
+    @classmethod
+    def _per_operation_by_default(cls, value: Any) -> Any:
+        if isinstance(value, dict) and "per_operation" not in value:
+            return {**value, "per_operation": True}
+        return value
 
     @model_validator(mode="after")
     def _one_root_each(self) -> WsdlSettings:

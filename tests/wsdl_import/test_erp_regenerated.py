@@ -67,7 +67,7 @@ class TestRegeneratedErpOnTheErpSandbox(ConnectorSuite):
     drift_field = "VBELN"
     settings: ClassVar[dict[str, Any]] = {
         "service_path": ErpSettings().service_path,
-        "sap_return_ignore": ["V1/302"],  # what the hand-written one knows, as configuration
+        "return_log": {"ignore": ["V1/302"]},  # what the hand-written one knows, as config
     }
     samples: ClassVar[dict[str, Any]] = {
         GETLIST: lambda c: c.read(GETLIST, {"IT_CUSTOMERS": {"item": ["0000100002"]}}),
@@ -83,7 +83,7 @@ async def regenerated(
     settings = REGENERATED.ErpgenSettings(
         base_url=f"{providers_server.base_url}/erp",
         service_path=ErpSettings().service_path,
-        sap_return_ignore=["V1/302"],
+        return_log={"ignore": ["V1/302"]},
         username=creds.erp_user,
         password=creds.erp_password,
         batch={

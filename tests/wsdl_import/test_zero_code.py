@@ -37,7 +37,7 @@ def sap_table(server: ServedSandbox, creds: Credentials, **extra: Any) -> dict[s
         "retry": {"base_delay_s": 0.001, "max_delay_s": 0.005},
         "batch": {GETDETAIL: {"keys": "IT_ORDERS.item", "match": "ET_ORDERS.item.VBELN"}},
         # SAP answers an unknown number with E V1/302 in RETURN: for a lookup, an answer
-        "sap_return_ignore": ["V1/302"],
+        "return_log": {"ignore": ["V1/302"]},
         **extra,
     }
 

@@ -22,6 +22,7 @@ from colonnade.sandboxes.soap import SoapProvider, child, sub
 WSDL = Path(__file__).with_name("quotes.wsdl")
 NS = "urn:test:quotes"
 PATH = "/legacy/quotes.asmx"
+PATH12 = "/legacy/quotes12.asmx"
 WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
 PRICES = {"ACME": "12.50", "INIT": "0.10", "ZERO": "0.00"}
@@ -32,6 +33,8 @@ class Seen:
     """What one request carried, as the service read it."""
 
     operation: str
+    envelope: str
+    content_type: str
     username: str | None
     password_type: str | None
     password_ok: bool
@@ -40,7 +43,21 @@ class Seen:
     body: bytes
 
 
-def _fault(code: str, text: str, declared_reason: str | None = None) -> Response:
+def _reply(request: Request, payload: etree._Element) -> Response:
+    if request.state.envelope != soap.SOAP12_ENV:
+        return soap.xml_response(payload)
+    env = etree.Element(f"{{{soap.SOAP12_ENV}}}Envelope", nsmap={"env": soap.SOAP12_ENV})
+    sub(env, f"{{{soap.SOAP12_ENV}}}Body").append(payload)
+    body = etree.tostring(env, xml_declaration=True, encoding="utf-8")
+    return Response(body, media_type="application/soap+xml; charset=utf-8")
+
+
+def _fault(request: Request, code: str, text: str, declared_reason: str | None = None) -> Response:
+    if request.state.envelope == soap.SOAP12_ENV:
+        code12 = {"Client": "Sender", "Server": "Receiver"}
+        head, _, sub_code = code.partition(".")
+        elements = {f"{{{NS}}}QuoteFault": declared_reason} if declared_reason else None
+        return soap.fault12(code12[head], text, subcode=sub_code or None, elements=elements)
     el = etree.Element(f"{{{soap.SOAP_ENV}}}Fault", nsmap={"soap-env": soap.SOAP_ENV})
     sub(el, "faultcode", f"soap-env:{code}")
     sub(el, "faultstring", text)
@@ -52,11 +69,15 @@ def _fault(code: str, text: str, declared_reason: str | None = None) -> Response
 
 class QuotesSandbox(SoapProvider):
     name: ClassVar[str] = "quotes"
+    envelopes: ClassVar[tuple[str, ...]] = (soap.SOAP_ENV, soap.SOAP12_ENV)
 
     def __init__(self) -> None:
         super().__init__()
         self.app = Starlette(
-            routes=[self.route(PATH, self.resolve_operation, self.handle, ["POST"])]
+            routes=[
+                self.route(PATH, self.resolve_operation, self.handle, ["POST"]),
+                self.route(PATH12, self.resolve_operation, self.handle, ["POST"]),
+            ]
         )
         self.reset()
 
@@ -67,9 +88,15 @@ class QuotesSandbox(SoapProvider):
         self.password = secrets.token_urlsafe(12)
         self.token = secrets.token_urlsafe(12)
         self.seen: list[Seen] = []
+        self.trades: list[bytes] = []
 
     def accepts(self, operation: etree.QName) -> bool:
-        return operation.namespace == NS and operation.localname in ("GetQuote", "GetQuotes")
+        return operation.namespace == NS and operation.localname in (
+            "GetQuote",
+            "GetQuotes",
+            "PingText",
+            "Trade",
+        )
 
     def _password_ok(self, token: etree._Element | None) -> tuple[str | None, str | None, bool]:
         if token is None:
@@ -107,6 +134,8 @@ class QuotesSandbox(SoapProvider):
         self.seen.append(
             Seen(
                 op,
+                request.state.envelope,
+                request.headers.get("content-type", ""),
                 username,
                 kind,
                 ok,
@@ -116,19 +145,26 @@ class QuotesSandbox(SoapProvider):
             )
         )
         if not ok:
-            return _fault("Client.Authentication", "Authentication failed")
+            return _fault(request, "Client.Authentication", "Authentication failed")
+        if op == "Trade":  # one-way: accepted, nothing to answer
+            self.trades.append(etree.tostring(payload))
+            return Response(status_code=202)
+        if op == "PingText":  # a bare body of simple type; no AuthHeader declared
+            reply = etree.Element(f"{{{NS}}}PingReply", nsmap={None: NS})
+            reply.text = f"pong: {payload.text}"
+            return _reply(request, reply)
         if token is None or token.text != self.token:
             given = token.text if token is not None else ""
-            return _fault("Client", f"Invalid token {given}")  # a provider echoing input
+            return _fault(request, "Client", f"Invalid token {given}")  # a provider echoing input
         symbols = [(s.text or "") for s in payload if etree.QName(s).localname.startswith("symbol")]
         if "DOWN" in symbols:
-            return _fault("Server", "Quote feed unavailable")
+            return _fault(request, "Server", "Quote feed unavailable")
         if "BAD" in symbols:
-            return _fault("Server", "No such symbol", declared_reason="unknown symbol BAD")
+            return _fault(request, "Server", "No such symbol", declared_reason="unknown symbol BAD")
         reply = etree.Element(f"{{{NS}}}{op}Response", nsmap={None: NS})
         for symbol in symbols:
             if symbol in PRICES or op == "GetQuote":
                 quote = sub(reply, f"{{{NS}}}quote")
                 sub(quote, f"{{{NS}}}symbol", symbol)
                 sub(quote, f"{{{NS}}}price", PRICES.get(symbol, "1.00"))
-        return soap.xml_response(reply)
+        return _reply(request, reply)

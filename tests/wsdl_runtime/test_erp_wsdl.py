@@ -12,15 +12,20 @@ import pytest
 from kit import wsdl_connector
 from support import Credentials
 
+from colonnade.config import Settings
 from colonnade.errors import (
     BadUserInput,
     ConfigError,
     UpstreamOutcomeUnknown,
+    UpstreamRejected,
     UpstreamUnavailable,
 )
 from colonnade.fetched import Fetched
+from colonnade.runtime import Runtime
 from colonnade.sandboxes import Fault, SandboxSet, ServedSandbox
-from colonnade.wsdl_import.connector import WsdlConnector
+from colonnade.state import MemoryBackend
+from colonnade.wsdl_import.connector import WsdlConnector, import_for
+from colonnade.wsdl_import.settings import WsdlSettings
 
 GETLIST = "ZSD_SALESORDER_GETLIST"
 GETDETAIL = "ZSD_SALESORDER_GETDETAIL"
@@ -36,7 +41,6 @@ def table(server: ServedSandbox, creds: Credentials, **extra: Any) -> dict[str, 
         "username": creds.erp_user,
         "password": creds.erp_password,
         "query": [GETLIST, GETDETAIL],
-        "sap_return_ignore": ["V1/302"],  # an unknown number is an answer (see sap_return)
         "batch": {
             GETDETAIL: {"keys": "IT_ORDERS.item", "match": "ET_ORDERS.item.VBELN"},
             GETLIST: {"keys": "IT_CUSTOMERS.item", "match": "ET_ORDERS.item.KUNNR"},
@@ -89,6 +93,11 @@ async def test_getdetail_for_several_numbers_is_one_call_cached_per_number(
     more = await sap.read_keys(GETDETAIL, ["0000500002", "0000500004", "9999999999"])
     calls = providers.erp.recorder.calls(f"erp.{GETDETAIL}")
     assert [c.batch_size for c in calls] == [3, 2]  # the cached number is not asked again
+    records = answers["0000500001"]
+    assert isinstance(records, Fetched)
+    # the GraphQL field of one caller: its records inside the operation's whole reply
+    wrapped = sap.batch_reply(GETDETAIL, records.value)
+    assert wrapped == {"ET_ORDERS": {"item": records.value}, "RETURN": {"item": []}}
     unknown = more["9999999999"]
     assert isinstance(unknown, Fetched)
     assert unknown.value == []
@@ -202,6 +211,7 @@ async def test_reads_and_writes_are_where_the_table_puts_them(sap: WsdlConnector
         ({"batch": {CREATE: {"keys": "IT_ITEMS.item", "match": "SALES_NO"}}}, "cannot be batched"),
         ({"read_tier": "forever"}, "forever"),
         ({"soap_headers": {"Session": "s3cret-value"}}, "Declared headers: none"),
+        ({"return_log": {"path": "MESSAGES.item"}}, "in no operation's reply"),
     ],
 )
 async def test_a_table_that_does_not_fit_the_wsdl_fails_at_start(
@@ -211,3 +221,67 @@ async def test_a_table_that_does_not_fit_the_wsdl_fails_at_start(
         async with wsdl_connector("sap", **{**table(providers_server, creds), **extra}):
             pass
     assert "s3cret-value" not in str(raised.value)
+
+
+RETURN_LOG = {"path": "RETURN.item", "ignore": ["V1/302"]}  # 302: a number not in the database
+BAD_DRAFT = {
+    "ORDER_HEADER": {"SOLD_TO_PARTY": CUSTOMER, "CURRENCY": "EUR"},
+    "IT_ITEMS": {"item": [{"MATNR": "MAT-NOPE", "KWMENG": "1", "NETWR": "1"}]},
+}
+
+
+async def test_without_a_return_log_sap_s_refusal_is_an_answer(sap: WsdlConnector) -> None:
+    refused = await sap.write(CREATE, BAD_DRAFT, None)
+    assert refused["SALES_NO"] is None  # SAP's empty SALES_NO
+    assert [m["TYPE"] for m in refused["RETURN"]["item"]] == ["E", "E"]
+
+
+async def test_with_a_return_log_sap_s_refusal_is_rejected_and_its_failure_retried(
+    providers: SandboxSet, providers_server: ServedSandbox, creds: Credentials
+) -> None:
+    settings = table(providers_server, creds, return_log=RETURN_LOG)
+    async with wsdl_connector("sap", **settings) as sap:
+        with pytest.raises(UpstreamRejected) as raised:
+            await sap.write(CREATE, BAD_DRAFT, "key-3")
+        assert raised.value.provider_code == "M3/305"
+        assert (
+            raised.value.message
+            == "sap rejected the request: Item 000010: material MAT-NOPE does not exist"
+        )
+        assert providers.erp.recorder.count(f"erp.{CREATE}") == 1
+        found = await sap.read_keys(GETDETAIL, ["0000500001", "9999999999"])  # 302 ignored
+        assert all(isinstance(v, Fetched) for v in found.values())
+        providers.erp.faults.add(Fault("error_in_200", match=f"erp.{GETLIST}"))
+        with pytest.raises(UpstreamUnavailable) as failed:
+            await sap.read(GETLIST, {"IT_CUSTOMERS": {"item": [CUSTOMER]}})
+    assert failed.value.provider_code == "ZSD/900"
+    assert providers.erp.recorder.count(f"erp.{GETLIST}") == 3  # the provider failing: retried
+
+
+async def test_fifty_numbers_cost_one_call_and_equal_concurrent_reads_one(
+    sap: WsdlConnector, providers: SandboxSet
+) -> None:
+    wanted = [f"0000500{n:03d}" for n in range(1, 51)]
+    answers = await sap.read_keys(GETDETAIL, wanted)
+    assert all(isinstance(a, Fetched) and a.value for a in answers.values())
+    again = await sap.read_keys(GETDETAIL, wanted)  # every number cached on its own
+    assert again.keys() == answers.keys()
+    assert [c.batch_size for c in providers.erp.recorder.calls(f"erp.{GETDETAIL}")] == [50]
+    args = {"IT_CUSTOMERS": {"item": [CUSTOMER]}}
+    same = await asyncio.gather(*(sap.read(GETLIST, args) for _ in range(20)))
+    assert len({json.dumps(s.value) for s in same}) == 1
+    assert providers.erp.recorder.count(f"erp.{GETLIST}") == 1  # coalesced, then cached
+
+
+async def test_an_import_given_must_follow_the_table(
+    providers_server: ServedSandbox, creds: Credentials
+) -> None:
+    settings = WsdlSettings(**table(providers_server, creds))
+    plain = import_for(WsdlSettings(wsdl=settings.wsdl), "sap")  # verbs only: GETLIST a write
+    runtime = Runtime.create(Settings(sandbox={"embedded": "off"}), backend=MemoryBackend())
+    with pytest.raises(ConfigError, match="import_for"):
+        WsdlConnector(settings, runtime, name="sap", report=plain)
+    sap = WsdlConnector(settings, runtime, name="sap", report=import_for(settings, "sap"))
+    assert sap.report.model is sap.model
+    await sap.aclose()
+    await runtime.aclose()

@@ -10,19 +10,25 @@ from typing import Any
 
 import pytest
 import structlog
-from kit import wsdl_connector
+from kit import FAST_RETRY, wsdl_connector
 from quotes_sandbox import WSDL, QuotesSandbox
 
+from colonnade.config import Settings
 from colonnade.errors import (
     BadUserInput,
+    CircuitOpen,
     UpstreamError,
     UpstreamRejected,
     UpstreamUnauthenticated,
     UpstreamUnavailable,
 )
 from colonnade.fetched import Fetched
+from colonnade.runtime import Runtime
 from colonnade.sandboxes import ServedSandbox
+from colonnade.sandboxes.soap import SOAP12_ENV, SOAP_ENV
+from colonnade.state import MemoryBackend
 from colonnade.wsdl_import.connector import WsdlConnector
+from colonnade.wsdl_import.settings import WsdlSettings
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -101,6 +107,7 @@ async def test_the_username_token_and_declared_header_arrive(
         True,
     )
     assert (seen.token, seen.tenant) == (quotes.token, "t1")
+    assert seen.envelope == SOAP_ENV  # the first service port (SOAP 1.1) unless told otherwise
     secrets = (quotes.password, quotes.token)
     assert every_log_line  # the pipeline logged the call ...
     assert not [line for line in every_log_line if any(s in line for s in secrets)]  # ... blind
@@ -213,4 +220,90 @@ async def test_a_list_of_keys_read_is_detected_and_batched(
     assert isinstance(none, Fetched)
     assert none.value == []
     assert isinstance(answers["TOO-LONG-1"], BadUserInput)  # maxLength 8, refused alone
+    assert legacy.batch_reply("GetQuotes", acme.value) == {"quote": acme.value}
     assert [s.operation for s in quotes.seen] == ["GetQuotes"]
+
+
+async def test_a_bare_body_of_simple_type_goes_and_comes_back_as_a_value(
+    legacy: WsdlConnector, quotes: QuotesSandbox
+) -> None:
+    [ping] = [o for o in legacy.model.operations if o.name == "Ping"]
+    assert [(a.name, a.source) for a in ping.args] == [("text", "value")]
+    answer = await legacy.read("Ping", {"text": "hello"})
+    assert answer.value == "pong: hello"
+    assert quotes.seen[-1].token is None  # Ping declares no AuthHeader: none is sent
+
+
+async def test_the_soap_1_2_port_is_spoken_when_the_table_names_it(
+    served: tuple[QuotesSandbox, ServedSandbox], quotes: QuotesSandbox
+) -> None:
+    async with wsdl_connector("legacy", **table(served, quotes, port="QuotesSoap12")) as c:
+        answer = await c.read("GetQuote", {"symbol": "ACME"})
+        with pytest.raises(UpstreamRejected) as raised:
+            await c.read("GetQuote", {"symbol": "BAD"})
+    assert answer.value == {"quote": {"symbol": "ACME", "price": "12.50"}}
+    assert raised.value.provider_code == "QuoteFault"  # a SOAP 1.2 Detail, declared
+    assert [s.envelope for s in quotes.seen] == [SOAP12_ENV, SOAP12_ENV]
+    assert all(s.content_type.startswith("application/soap+xml") for s in quotes.seen)
+    assert all(s.password_ok and s.token == quotes.token for s in quotes.seen)
+
+
+@pytest.mark.parametrize("per_operation", [True, False])
+async def test_one_failing_operation_opens_its_own_breaker_only(
+    served: tuple[QuotesSandbox, ServedSandbox], quotes: QuotesSandbox, per_operation: bool
+) -> None:
+    breaker = {"min_calls": 3, "failure_ratio": 0.5, "break_s": 30.0}
+    if not per_operation:
+        breaker["per_operation"] = False
+    settings = table(served, quotes, breaker=breaker, read_tier="live")
+    async with wsdl_connector("legacy", **settings) as c:
+        for _ in range(3):
+            with pytest.raises(UpstreamError):
+                await c.read("GetQuote", {"symbol": "DOWN"})
+        with pytest.raises(CircuitOpen):
+            await c.read("GetQuote", {"symbol": "ACME"})
+        if per_operation:  # the default: the other operations are still served
+            assert (await c.read("GetQuotes", {"symbols": ["ACME"]})).value["quote"]
+        else:
+            with pytest.raises(CircuitOpen):
+                await c.read("GetQuotes", {"symbols": ["ACME"]})
+
+
+async def test_a_one_way_write_is_done_when_the_provider_accepts_it(
+    legacy: WsdlConnector, quotes: QuotesSandbox
+) -> None:
+    assert await legacy.write("RecordTrade", {"symbol": "ACME", "quantity": 3}, None) is None
+    [trade] = quotes.trades
+    assert b"ACME" in trade
+    assert b"<ns0:quantity>3</ns0:quantity>" in trade
+
+
+async def test_cached_answers_never_cross_header_values_or_wsse_users(
+    served: tuple[QuotesSandbox, ServedSandbox], quotes: QuotesSandbox
+) -> None:
+    """Two connectors on one cache: a tenant header or another WS-Security user is another
+    caller, whose answer is fetched for it; the same values share the entry."""
+    runtime = Runtime.create(Settings(sandbox={"embedded": "off"}), backend=MemoryBackend())
+    base = table(served, quotes, retry=FAST_RETRY)
+    t1 = {**base["soap_headers"], "AuthHeader.Tenant": "t1"}
+    t2 = {**base["soap_headers"], "AuthHeader.Tenant": "t2"}
+    tables = [
+        {**base, "soap_headers": t1},
+        {**base, "soap_headers": t1},  # the same caller: served from the cache
+        {**base, "soap_headers": t2},
+        {**base, "soap_headers": t1, "wsse_username": "OTHER"},  # refused, but asked
+    ]
+    for settings in tables:
+        c = WsdlConnector(WsdlSettings(**settings), runtime, name="legacy")
+        try:
+            await c.read("GetQuote", {"symbol": "ACME"})
+        except UpstreamUnauthenticated:
+            pass
+        finally:
+            await c.aclose()
+    await runtime.aclose()
+    assert [(s.tenant, s.username) for s in quotes.seen] == [
+        ("t1", quotes.user),
+        ("t2", quotes.user),
+        ("t1", "OTHER"),
+    ]
