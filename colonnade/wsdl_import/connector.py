@@ -40,7 +40,7 @@ from colonnade.soap_ports import SoapPort
 from colonnade.wsdl_import.batching import BatchSpec, batch_specs
 from colonnade.wsdl_import.faults import FaultTable, declared_fault_elements
 from colonnade.wsdl_import.headers import SoapHeaders, WsseUsernameToken
-from colonnade.wsdl_import.model import OperationModel, RootKind, WsdlModel
+from colonnade.wsdl_import.model import FieldModel, OperationModel, RootKind, WsdlModel
 from colonnade.wsdl_import.report import ImportReport, import_wsdl
 from colonnade.wsdl_import.returnlog import ReturnLog
 from colonnade.wsdl_import.settings import WsdlSettings
@@ -395,6 +395,22 @@ class WsdlConnector(SoapConnector):
         if model.name not in port.operations:
             raise ConfigError(f"{self.name}: no SOAP port of the WSDL binds {model.name}")
         return _Exposed(model, op, port, port.binding.get(model.name))
+
+
+def _around(
+    records: list[Any], path: tuple[FieldModel, ...], f: FieldModel, model: WsdlModel
+) -> dict[str, Any]:
+    """``f``'s object value with ``records`` at ``path`` and nothing else (see to_graphql)."""
+    step, *rest = path
+    out: dict[str, Any] = {}
+    for g in model.objects[f.type_name].fields:
+        if g.name != step.name:
+            out[g.name] = to_graphql(None, g, model.objects, model.enums)
+        elif rest:
+            out[g.name] = _around(records, tuple(rest), g, model)
+        else:
+            out[g.name] = records
+    return out
 
 
 def _binding_name(port: SoapPort) -> str:

@@ -183,7 +183,8 @@ def test_a_wsdl_that_cannot_be_used_stops_the_start_with_its_report(tmp_path: Pa
         assemble(settings, Runtime.create(settings, backend=MemoryBackend()))
     message = caught.value.message
     assert "connectors.legacy" in message
-    assert "Ghost" in message  # names the element nothing defines
+    assert "wsdl:portType" in message  # names the element
+    assert "declares no operation" in message  # and why
 
 
 def test_a_table_for_no_connector_and_no_wsdl_is_still_a_typo() -> None:
@@ -195,11 +196,9 @@ BROKEN = """<?xml version="1.0"?>
 <definitions xmlns="http://schemas.xmlsoap.org/wsdl/"
     xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
     xmlns:tns="urn:legacy" targetNamespace="urn:legacy">
-  <message name="In"><part name="p" element="tns:Ghost"/></message>
-  <portType name="P"><operation name="GetGhost"><input message="tns:In"/></operation></portType>
-  <binding name="B" type="tns:P">
+  <portType name="Ghost"/>
+  <binding name="B" type="tns:Ghost">
     <soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
-    <operation name="GetGhost"><input><soap:body use="literal"/></input></operation>
   </binding>
   <service name="S"><port name="Port" binding="tns:B"><soap:address location="http://x/"/></port></service>
 </definitions>

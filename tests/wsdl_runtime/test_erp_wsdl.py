@@ -277,7 +277,8 @@ async def test_an_import_given_must_follow_the_table(
     providers_server: ServedSandbox, creds: Credentials
 ) -> None:
     settings = WsdlSettings(**table(providers_server, creds))
-    plain = import_for(WsdlSettings(wsdl=settings.wsdl), "sap")  # verbs only: GETLIST a write
+    other = WsdlSettings(wsdl=settings.wsdl, mutation=[GETLIST])  # GETLIST a write there
+    plain = import_for(other, "sap")
     runtime = Runtime.create(Settings(sandbox={"embedded": "off"}), backend=MemoryBackend())
     with pytest.raises(ConfigError, match="import_for"):
         WsdlConnector(settings, runtime, name="sap", report=plain)
