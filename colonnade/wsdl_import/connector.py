@@ -311,7 +311,10 @@ class WsdlConnector(SoapConnector):
         # zeep's own step before it unwraps (private, but the one place that reads document,
         # wrapped and rpc bodies alike).
         value = message._deserialize_body(body)["body"]
-        graph = to_graphql(value, model.output, self.model.objects, self.model.enums)
+        try:
+            graph = to_graphql(value, model.output, self.model.objects, self.model.enums)
+        except (TypeError, KeyError, ArithmeticError) as exc:  # a value zeep let through
+            raise ValueError(f"{model.name}: {type(exc).__name__} reading the reply") from None
         return {"body": graph}
 
     def _zeep_input(

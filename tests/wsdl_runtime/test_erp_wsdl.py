@@ -16,6 +16,7 @@ from colonnade.config import Settings
 from colonnade.errors import (
     BadUserInput,
     ConfigError,
+    UpstreamContractViolation,
     UpstreamOutcomeUnknown,
     UpstreamRejected,
     UpstreamUnavailable,
@@ -286,3 +287,21 @@ async def test_an_import_given_must_follow_the_table(
     assert sap.report.model is sap.model
     await sap.aclose()
     await runtime.aclose()
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Fault("rename_field", match=f"erp.{GETLIST}", rename=("VBELN", "VBELX")),
+        Fault("malformed", match=f"erp.{GETLIST}"),
+        Fault("many_attributes", match=f"erp.{GETLIST}", size=1000),
+    ],
+    ids=["renamed", "malformed", "many-attributes"],
+)
+async def test_a_reply_that_breaks_the_wsdl_is_a_contract_violation(
+    sap: WsdlConnector, providers: SandboxSet, fault: Fault
+) -> None:
+    providers.erp.faults.add(fault)
+    with pytest.raises(UpstreamContractViolation):
+        await sap.read(GETLIST, {"IT_CUSTOMERS": {"item": [CUSTOMER]}})
+    assert providers.erp.recorder.count(f"erp.{GETLIST}") == 1  # the same reply again: no
