@@ -112,10 +112,13 @@ class WsdlConnector(SoapConnector):
             )
         model = report.model
         _check_names(name, settings, model)
-        # A configured connector's name and operations come from its table, not its class.
+        # A configured connector's name and operations come from its table; an owned
+        # package's class may declare its operations (edited tiers win), the rest are made.
         self.name = name  # type: ignore[misc]
+        declared = {op.name: op for op in type(self).operations}
         self.operations = tuple(  # type: ignore[misc]
-            Operation(
+            declared.get(o.name)
+            or Operation(
                 name,
                 o.name,
                 kind=Kind.READ if o.root == "query" else Kind.WRITE,
