@@ -217,6 +217,13 @@ class _Writer:
         return "\n".join(lines) + "\n"
 
     # -- root fields ---------------------------------------------------------------------
+    def root_value(self, output: FieldModel) -> str:
+        """A reply that came back is an object even when its element was empty (a void
+        answer such as ``<addUserResponse/>``): ``{}``, never ``null``, which means failure."""
+        if output.kind == "object" and not output.is_list:
+            return f"_of_{class_name(output.type_name)}(value or {{}})"
+        return self.convert(output, "value")
+
     def root_field(self, op: OperationModel) -> str:
         mutation = op.root == "mutation"
         taken = {python_name(a.name) for a in op.args}
@@ -253,7 +260,7 @@ class _Writer:
         else:
             call = f"await read(info, CONNECTOR, {op.name!r}, {payload})"
         body = (
-            [f"        value = {call}", f"        return {self.convert(op.output, 'value')}"]
+            [f"        value = {call}", f"        return {self.root_value(op.output)}"]
             if op.output
             else [f"        {call}", "        return True"]
         )

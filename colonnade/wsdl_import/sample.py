@@ -4,7 +4,9 @@ satisfy the field's enumeration and length facets; recursion stops at optional f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from re import _parser as re_parser  # Python's own regex parser (3.11+)
 from typing import Any
 
 from colonnade.wsdl_import.model import EnumModel, FieldModel, ObjectModel
@@ -22,8 +24,70 @@ _SAMPLES: dict[str, Any] = {
     "Duration": "P1D",
     "Base64": "AAE=",
     "HexBinary": "0001",
-    "JSON": None,  # no schema says what XML to build: a sample leaves it out
+    "JSON": "0000000010",  # xs:any(Type): text is content every such element accepts
 }
+
+
+def pattern_sample(pattern: str) -> str | None:
+    """A short string matching an XSD pattern (``\\d{4}-\\d{2}-\\d{2}`` → ``0000-00-00``),
+    built from Python's own parse of the regex; None when the pattern uses what Python's
+    regex dialect does not share with XSD's (``\\i``, ``\\c``, character class subtraction)."""
+    try:
+        parsed = re_parser.parse(pattern)
+        text = "".join(_build(parsed))
+    except (re.error, _Unsupported, RecursionError):
+        return None
+    return text if re.fullmatch(pattern, text) else None
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def _build(items: Any) -> list[str]:
+    out: list[str] = []
+    for op, av in items:
+        name = str(op)
+        if name == "LITERAL":
+            out.append(chr(av))
+        elif name == "NOT_LITERAL":
+            out.append("~" if av != ord("~") else "!")
+        elif name == "ANY":
+            out.append("a")
+        elif name == "IN":
+            out.append(_first_in(av))
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            low, _high, inner = av
+            out.extend(_build(inner) * low)
+        elif name == "SUBPATTERN":
+            out.extend(_build(av[-1]))
+        elif name == "BRANCH":
+            out.extend(_build(av[1][0]))
+        elif name in ("AT", "ASSERT", "ASSERT_NOT"):
+            continue
+        elif name == "CATEGORY":
+            out.append(_CATEGORIES.get(str(av), "a"))
+        else:
+            raise _Unsupported(name)
+    return out
+
+
+_CATEGORIES = {"CATEGORY_DIGIT": "0", "CATEGORY_WORD": "a", "CATEGORY_SPACE": " "}
+
+
+def _first_in(items: Any) -> str:
+    negated = any(str(op) == "NEGATE" for op, _ in items)
+    if negated:
+        return "~"  # not in a class that excludes it: good enough for a sample
+    op, av = items[0]
+    name = str(op)
+    if name == "LITERAL":
+        return chr(av)
+    if name == "RANGE":
+        return chr(av[0])
+    if name == "CATEGORY":
+        return _CATEGORIES.get(str(av), "a")
+    raise _Unsupported(name)
 
 
 def _scalar(f: FieldModel, enums: Mapping[str, EnumModel]) -> Any:
@@ -33,6 +97,10 @@ def _scalar(f: FieldModel, enums: Mapping[str, EnumModel]) -> Any:
     if r and r.enumeration:
         return r.enumeration[0] if f.type_name == "String" else _SAMPLES[f.type_name]
     value = _SAMPLES.get(f.type_name, "x")
+    if r and "pattern" in r.facets and f.type_name == "String":
+        matching = pattern_sample(r.facets["pattern"][0])
+        if matching is not None:
+            return matching
     if isinstance(value, str) and r and f.type_name == "String":
         for facet in ("length", "maxLength"):
             if facet in r.facets:
