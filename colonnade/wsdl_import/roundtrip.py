@@ -24,7 +24,7 @@ from colonnade.soap_ports import address_path
 from colonnade.wsdl_import.conform import violations
 from colonnade.wsdl_import.model import BindingRef, OperationModel, WsdlModel
 from colonnade.wsdl_import.sample import sample_input, sample_output
-from colonnade.wsdl_import.values import to_graphql, to_zeep
+from colonnade.wsdl_import.values import to_graphql, to_zeep, zeep_objects
 
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, remove_comments=True
@@ -45,6 +45,9 @@ def _request(client: Any, model: WsdlModel, op: OperationModel, ref: BindingRef)
     proxy = client.bind(ref.service, ref.port)
     if len(op.args) == 1 and op.args[0].source == "value":
         return client.create_message(proxy, op.name, kwargs.get(op.args[0].xml_name))
+    body = getattr(proxy._binding.get(op.name).input, "body", None)
+    if body is not None:
+        kwargs = zeep_objects(body.type, kwargs)
     return client.create_message(proxy, op.name, **kwargs)
 
 

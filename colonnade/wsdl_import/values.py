@@ -18,6 +18,7 @@ from typing import Any
 
 import isodate  # type: ignore[import-untyped]  # zeep's own dependency, untyped
 from lxml import etree
+from zeep.xsd import types as xt
 
 from colonnade.wsdl_import.model import EnumModel, FieldModel, ObjectModel
 
@@ -150,4 +151,29 @@ def to_zeep(
             out.setdefault(f.group, []).extend({f.xml_name: item} for item in converted)
             continue
         out[f.xml_name] = converted if f.is_list else converted[0]
+    return out
+
+
+def zeep_objects(xsd_type: Any, value: Any) -> Any:
+    """``to_zeep``'s plain dicts and lists as zeep's value objects wherever a SOAP-encoded
+    array is on the way. zeep builds objects from nested dicts itself, except inside an
+    encoded array: its items stay dicts, and a dict item holding another array is written
+    without it ("Missing element for Any"). rpc/encoded services (Omniture, Delphi) nest
+    arrays in array items, so those are built here, guided by zeep's types."""
+    if value is None or not isinstance(xsd_type, xt.ComplexType):
+        return value
+    array = getattr(xsd_type, "_array_type", None)
+    item_type = getattr(array, "array_type", None) if array is not None else None
+    if item_type is not None and isinstance(value, list):
+        return xsd_type([zeep_objects(item_type, v) for v in value])
+    if not isinstance(value, dict):
+        return value
+    out = dict(value)
+    for name, element in xsd_type.elements:
+        if name in out and hasattr(element, "type"):
+            current = out[name]
+            if isinstance(current, list) and getattr(element, "accepts_multiple", False):
+                out[name] = [zeep_objects(element.type, v) for v in current]
+            else:
+                out[name] = zeep_objects(element.type, current)
     return out

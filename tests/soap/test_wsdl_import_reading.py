@@ -69,3 +69,30 @@ def test_durations_and_hex_binary_keep_their_lexical_form() -> None:
     assert to_graphql(dt.timedelta(days=1, hours=2), duration, {}, {}) == "P1DT2H"
     hexed = FieldModel("h", "h", "HexBinary", "scalar")
     assert to_zeep({"h": "00FF"}, [hexed], {}, {}) == {"h": "00FF"}  # zeep writes the text
+
+
+def test_soap_encoded_arrays_nested_in_array_items_go_both_ways_over_http() -> None:
+    # Omniture (rpc/encoded): fileInfoResult is a SOAP-ENC:Array of dsFileStruct, whose
+    # dsFileInfo is another array; zeep wrote the inner one as missing ("Missing element for
+    # Any") until zeep_objects built the items as zeep objects
+    import dataclasses
+
+    import httpx
+
+    from colonnade.sandboxes.server import ServedSandbox
+    from colonnade.sandboxes.wsdl import WsdlSandbox
+    from colonnade.wsdl_import.roundtrip import http_round_trip
+    from colonnade.wsdl_import.sdl import check
+
+    report = imported("wsdltophp__OmnitureAdminServices.wsdl")
+    assert report.model is not None
+    only = [o for o in report.model.operations if o.name == "DataSource.GetFileInfo"]
+    model = dataclasses.replace(report.model, operations=only)
+    sandbox = WsdlSandbox.from_report(report)
+    with ServedSandbox(sandbox.app) as served, httpx.Client(timeout=10) as http:
+        trip = http_round_trip(report.client, model, check(report.sdl), served.base_url, http)
+    assert trip.failures == []
+    assert trip.ok == 1
+    expected = sandbox.expected("DataSource.GetFileInfo")
+    assert len(expected["return"]) == 2
+    assert len(expected["return"][0]["dsFileInfo"]) == 2  # the nested array, both items
