@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from re import _parser as re_parser  # Python's own regex parser (3.11+)
+from re import _parser as re_parser  # type: ignore[attr-defined]  # Python 3.11+'s own
 from typing import Any
 
 from colonnade.wsdl_import.model import EnumModel, FieldModel, ObjectModel
