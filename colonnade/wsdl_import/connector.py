@@ -45,7 +45,7 @@ from colonnade.wsdl_import.report import ImportReport, import_wsdl
 from colonnade.wsdl_import.returnlog import ReturnLog
 from colonnade.wsdl_import.settings import WsdlSettings
 from colonnade.wsdl_import.validate import check_input, violations
-from colonnade.wsdl_import.values import to_graphql, to_zeep
+from colonnade.wsdl_import.values import to_graphql, to_zeep, zeep_objects
 
 _JSON: TypeAdapter[Any] = TypeAdapter(Any)
 _HIDDEN = "**********"
@@ -326,7 +326,10 @@ class WsdlConnector(SoapConnector):
         if not checked:
             check_input(exposed.model.args, args, self.model.objects)
         try:
-            return to_zeep(args, exposed.model.args, self.model.objects, self.model.enums)
+            kwargs = to_zeep(args, exposed.model.args, self.model.objects, self.model.enums)
+            body = getattr(exposed.zeep_operation.input, "body", None)
+            # rpc/encoded arrays nested in array items need zeep's own objects
+            return zeep_objects(body.type, kwargs) if body is not None else kwargs
         except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
             raise BadUserInput(
                 f"the input does not fit {exposed.model.field_name}: {type(exc).__name__}"

@@ -108,6 +108,9 @@ def _scalar(f: FieldModel, enums: Mapping[str, EnumModel]) -> Any:
     return value
 
 
+_MAX_DEPTH = 12
+
+
 def sample_input(
     fields: list[FieldModel],
     objects: Mapping[str, ObjectModel],
@@ -118,9 +121,22 @@ def sample_input(
     branches = [f for f in fields if f.in_choice]
     # a choice's branches are all optional in GraphQL, but the choice itself usually is
     # not: send its first branch
-    first_branch = branches[0] if branches and _depth <= 12 else None
+    first_branch = branches[0] if branches and _depth < _MAX_DEPTH else None
     for f in fields:
-        if (not f.required and f is not first_branch) or _depth > 12:
+        if not f.required and f is not first_branch:
+            continue
+        if f.kind == "object" and _depth >= _MAX_DEPTH:
+            # a recursive input ends here: its lists empty, its required parts with only
+            # their scalars, and nothing at all past a few more levels
+            if f.is_list:
+                out[f.name] = []
+            elif _depth < _MAX_DEPTH + 4:
+                out[f.name] = sample_input(objects[f.type_name].fields, objects, enums, _depth + 1)
+            continue
+        if f.source == "any":
+            out[f.name] = (
+                ["<value>0000000010</value>"] if f.is_list else "<value>0000000010</value>"
+            )
             continue
         if f.kind == "object":
             value: Any = sample_input(objects[f.type_name].fields, objects, enums, _depth + 1)
