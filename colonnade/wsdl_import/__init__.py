@@ -8,7 +8,7 @@ repaired in memory to import at all, as warnings). ``values`` maps reply and inp
 exactly (``anybound`` keeps zeep's xs:any from swallowing the elements after it),
 ``sample`` builds inputs and replies, ``faultdetail`` models the declared wsdl:faults, and
 ``roundtrip`` proves it all end to end — with zeep alone, and over HTTP against the generated
-sandbox (``colonnade.sandboxes.wsdl``), checked by ``conform`` against the generated SDL.
+sandbox (``WsdlSandbox``, among the sandboxes), checked by ``conform`` against the SDL.
 """
 
 from colonnade.wsdl_import.model import WsdlModel, build_model
