@@ -358,10 +358,7 @@ class WsdlSandbox(SoapProvider):
         try:
             message.body.render(etree.Element("check"), value)
         except zeep.exceptions.ValidationError as exc:
-            # zeep gives a SOAP-encoded array's items minOccurs 1, but SOAP-ENC:Array may
-            # be empty: only its xs:any check says "minOccurs check" with nothing after it
-            empty_array = str(exc.message).endswith("(minOccurs check)")
-            if not empty_array and not _sent_after_all(body, [str(p) for p in exc.path]):
+            if not _sent_after_all(body, [str(p) for p in exc.path]):
                 raise
         return value
 

@@ -276,6 +276,7 @@ class _Builder:
             array = getattr(xsd_type, "_array_type", None)  # SOAP-encoded array: a list
             item = getattr(array, "array_type", None) if array is not None else None
             if isinstance(item, xt.Type) and item is not xsd_type:
+                _may_be_empty(xsd_type)
                 if getattr(item, "_array_type", None) is not None:
                     # an array of arrays: GraphQL lists of lists would need a type per depth;
                     # JSON keeps every dimension
@@ -496,6 +497,16 @@ class _Builder:
             return None
         kind, tname, _, xs_list = self.type_ref(body.type)
         return FieldModel(graphql_name(body.attr_name), body.attr_name, tname, kind, xs_list, 0)
+
+
+def _may_be_empty(array: Any) -> None:
+    """A SOAP-ENC:Array may have no items (soap-encoding.xsd: minOccurs 0), but the xs:any
+    zeep makes for its items requires one: zeep could neither write nor accept an empty
+    array, nor any tree of arrays (Omniture's classifications). Its own Any is relaxed."""
+    for _, particle in array.elements_nested:
+        for child in particle if isinstance(particle, xe.Sequence) else []:
+            if isinstance(child, xe.Any) and child.restrict is not None:
+                child.min_occurs = 0
 
 
 def _many(max_occurs: Any) -> bool:

@@ -278,6 +278,9 @@ def _object(
         if g.type_name == "JSON" and not required:
             continue  # no schema says what to put there: left out unless it must be sent
         if g.kind == "object" and (g.type_name in here or depth > 12):
+            if g.is_list and required:  # a tree's required list ends as an empty one
+                out[g.name] = []
+                continue
             if not required or depth > 12:  # recursion ends at an optional field
                 continue
         elif not required and budget.left <= 0:

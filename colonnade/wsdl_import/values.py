@@ -68,15 +68,25 @@ def to_graphql(
             return []
         items = value if isinstance(value, list) else [value]
         single = FieldModel(**{**_fields(f), "is_list": False})
-        return [to_graphql(item, single, objects, enums) for item in items if item is not None]
+        mapped = (to_graphql(item, single, objects, enums) for item in items)
+        return [item for item in mapped if item is not None]  # never [null]
     if f.kind != "object":
         return None if value is None else _scalar(f.type_name, value, enums)
     obj = objects[f.type_name]
+    if f.nillable and _nothing_in(value):
+        value = None
     if value is None:
         if f.required and _is_list_wrapper(obj):
             return {g.name: [] if g.is_list else None for g in obj.fields}
         return None
     return {g.name: to_graphql(_member(value, g), g, objects, enums) for g in obj.fields}
+
+
+def _nothing_in(value: Any) -> bool:
+    """zeep reads ``xsi:nil="true"`` on a complex element as an object whose every member is
+    None (it does not read the nil attribute): for a nillable element that is null."""
+    members = getattr(value, "__values__", None)
+    return isinstance(members, Mapping) and all(v is None or v == [] for v in members.values())
 
 
 def _member(value: Any, f: FieldModel) -> Any:

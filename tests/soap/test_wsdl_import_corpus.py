@@ -38,7 +38,7 @@ EXPECTED_REPAIRS = {
     "wsdltophp__portaplusapi.wsdl": "element {http://schemas.servicestack.net/types}",
 }
 SUCCESS_FLOOR = 24  # of 24
-HTTP_FLOOR = 660  # operations × bindings whose HTTP round trip kept every value; raise it
+HTTP_FLOOR = 670  # operations × bindings whose HTTP round trip kept every value; raise it
 
 
 @dataclass(frozen=True, slots=True)

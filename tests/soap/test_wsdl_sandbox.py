@@ -340,3 +340,19 @@ def test_the_zws_sales_order_number_survives_with_its_zeros() -> None:
     assert len(sample["DETAIL_MESSAGE"]["item"]) == 1
     assert canned["SALES_NO"] == "0000000010"
     assert canned["DETAIL_MESSAGE"] == {"item": []}
+
+
+def test_a_canned_nil_is_sent_as_xsi_nil_and_read_as_null() -> None:
+    report = corpus("savon3__crowd.wsdl")
+    operation = "findPrincipalByName"
+    sandbox = WsdlSandbox.from_report(report, replies={operation: {"out": None}})
+    with served(sandbox) as (base, http):
+        response = call(report, base, http, operation)
+        sandbox.reply(operation, None)  # back to the sample
+        sample = graph(report, operation, call(report, base, http, operation))
+    out = etree.fromstring(response.content).find(".//{*}out")
+    assert out is not None
+    assert out.get("{http://www.w3.org/2001/XMLSchema-instance}nil") == "true"
+    assert graph(report, operation, response) == {"out": None}
+    assert sample["out"] is not None
+    assert sample == sandbox.expected(operation)
