@@ -24,16 +24,25 @@ def _engine_modules() -> list[Path]:
     return [p for p in base.rglob("*.py") if p.relative_to(base).parts[0] not in LINKED | KIT]
 
 
-def _imports(tree: ast.AST) -> list[str]:
+# Source templates: the package ``colonnade import wsdl`` writes is a connector, and its text
+# names the kit and the sandbox base it uses; the writer itself imports neither.
+TEMPLATES = {"colonnade/wsdl_import/package.py"}
+
+
+def _imports(tree: ast.AST, *, strings: bool = True) -> list[str]:
     names: list[str] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names += [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module:
             names += [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+        elif strings and isinstance(node, ast.Constant) and isinstance(node.value, str):
             names += re.findall(r"colonnade\.[\w.]+", node.value)  # import_module("…")
     return names
+
+
+def _rel(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
 
 
 def test_the_engine_imports_nothing_from_the_card_folders() -> None:
@@ -42,7 +51,7 @@ def test_the_engine_imports_nothing_from_the_card_folders() -> None:
     offenders = {
         f"{path.relative_to(ROOT)}: {name}"
         for path in modules
-        for name in _imports(ast.parse(path.read_text()))
+        for name in _imports(ast.parse(path.read_text()), strings=_rel(path) not in TEMPLATES)
         if FORBIDDEN.match(name)
     }
     assert offenders == set()
@@ -65,7 +74,7 @@ def test_nothing_in_the_engine_imports_the_test_kit() -> None:
     offenders = {
         str(path.relative_to(ROOT))
         for path in _engine_modules()
-        for name in _imports(ast.parse(path.read_text()))
+        for name in _imports(ast.parse(path.read_text()), strings=_rel(path) not in TEMPLATES)
         if name.startswith("colonnade.testing")
     }
     assert offenders == set()
