@@ -35,13 +35,21 @@ def well_known_schemas() -> dict[str, Path]:
     import xmlschema
 
     root = Path(xmlschema.__file__).parent / "schemas"
-    xml = root / "XML" / "xml.xsd"
-    enc = root / "WSDL" / "soap-encoding.xsd"
+    shipped = {
+        "www.w3.org/2001/xml.xsd": "XML/xml.xsd",
+        "schemas.xmlsoap.org/soap/encoding/": "WSDL/soap-encoding.xsd",
+        "schemas.xmlsoap.org/soap/envelope/": "WSDL/soap-envelope.xsd",
+        "schemas.xmlsoap.org/wsdl/": "WSDL/wsdl.xsd",
+        "www.w3.org/TR/xmldsig-core/xmldsig-core-schema.xsd": "DSIG/xmldsig-core-schema.xsd",
+        "www.w3.org/2000/09/xmldsig": "DSIG/xmldsig-core-schema.xsd",
+        "www.w3.org/TR/xmlenc-core/xenc-schema.xsd": "XENC/xenc-schema.xsd",
+        "www.w3.org/1999/xlink.xsd": "XLINK/xlink.xsd",
+        "www.w3.org/2001/XMLSchema-instance": "XSI/XMLSchema-instance.xsd",
+    }
     return {
-        "https://www.w3.org/2001/xml.xsd": xml,
-        "http://www.w3.org/2001/xml.xsd": xml,
-        "http://schemas.xmlsoap.org/soap/encoding/": enc,
-        "https://schemas.xmlsoap.org/soap/encoding/": enc,
+        f"{scheme}://{url}": root / local
+        for url, local in shipped.items()
+        for scheme in ("http", "https")
     }
 
 
