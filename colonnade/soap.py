@@ -244,7 +244,7 @@ class SoapConnector(HttpConnector):
 
     # ------------------------------------------------------------------ calls
     async def invoke(
-        self, attempt: Attempt, op: Operation, soap_operation: str, **kwargs: Any
+        self, attempt: Attempt, op: Operation, soap_operation: str, /, **kwargs: Any
     ) -> dict[str, Any]:
         """Call one SOAP operation (on ``port_for`` it); the reply as plain dicts and lists."""
         return await self.invoke_on(
@@ -257,11 +257,14 @@ class SoapConnector(HttpConnector):
         attempt: Attempt,
         op: Operation,
         soap_operation: str,
+        /,
         *args: Any,
         **kwargs: Any,
     ) -> dict[str, Any]:
         """Call one SOAP operation on the given port (``self.port(...)``, ``self.bind(...)``);
-        ``args``: a bare body of simple type, which zeep takes only positionally."""
+        ``args``: a bare body of simple type, which zeep takes only positionally. The
+        parameters before ``/`` are positional, so an element of any name (``self``, ``op``,
+        ``service``) is a keyword of the body."""
         try:
             operation = port.binding.get(soap_operation)
         except ValueError:
@@ -269,7 +272,9 @@ class SoapConnector(HttpConnector):
                 f"{self.name}: port {port.name} does not bind {soap_operation!r}"
             ) from None
         try:
-            envelope = self.client.create_message(port.proxy, soap_operation, *args, **kwargs)
+            # what zeep's Client.create_message does, without its own keyword parameters
+            # (``service``, ``operation_name``) standing in the way of the body's elements
+            envelope, _ = port.binding._create(soap_operation, args, kwargs, client=self.client)
         except (zeep.exceptions.ValidationError, TypeError) as exc:
             raise UpstreamRejected(
                 f"{self.name}: the request does not fit the {soap_operation} contract ({exc})",

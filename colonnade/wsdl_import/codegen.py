@@ -14,9 +14,10 @@ names differ only where the GraphQL name is a Python keyword.
 
 from __future__ import annotations
 
+import builtins
 import keyword
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -73,13 +74,34 @@ _GLOBALS = frozenset(
     }
 )
 _UNSAFE_MEMBERS = frozenset({"name", "value", "mro"})
+_RESERVED = frozenset(
+    {
+        *keyword.kwlist,
+        *dir(builtins),  # str, list, ... are called in generated bodies
+        *_GLOBALS,
+        *_RUNTIME,
+        "self",
+        "info",
+        "cls",
+        "key",
+        "value",
+        "v",
+        "x",
+    }
+)
+"""Names a generated identifier never takes: Python's, the module's globals and the locals the
+generated bodies use — a request element named ``read`` or ``strawberry`` would otherwise
+shadow what the code calls."""
 
 
-def python_name(graphql: str, *, taken: Iterable[str] = ()) -> str:
-    """The Python name for a GraphQL name: the same, unless Python reserves it."""
+def python_name(graphql: str, *, taken: set[str] | None = None) -> str:
+    """The Python name for a GraphQL name: the same, unless it is reserved or (``taken``)
+    already used in the same scope; then ``_`` is appended. ``taken`` is updated."""
     name = graphql
-    while keyword.iskeyword(name) or name in {"self", "info", "cls", *taken}:
+    while name in _RESERVED or (taken is not None and name in taken):
         name += "_"
+    if taken is not None:
+        taken.add(name)
     return name
 
 
@@ -99,7 +121,11 @@ def text(value: str, width: int = 56) -> str:
 
 
 def class_name(type_name: str) -> str:
-    return type_name + "_" if type_name in _GLOBALS else type_name
+    """A generated class's Python name (GraphQL names are ``[_A-Za-z][_0-9A-Za-z]*``)."""
+    name = type_name
+    while name in _RESERVED:
+        name += "_"
+    return name
 
 
 class _Writer:
@@ -108,6 +134,11 @@ class _Writer:
         self.connector = connector
         self.batches = batches
         self.used: set[str] = set()  # names this module must import
+        self.classes = {
+            class_name(n)
+            for n in (*model.objects, *(f"{o}Input" for o in model.objects), *model.enums)
+        }
+        """Every class this module may define: no field or parameter takes one's name."""
 
     # -- annotations ---------------------------------------------------------------------
     def _named(self, f: FieldModel, *, input_: bool) -> str:
@@ -163,12 +194,21 @@ class _Writer:
             f"@strawberry.enum(name={enum.name!r}, description={text('xml: ' + enum.qname)})",
             f"class {class_name(enum.name)}(enum.Enum):",
         ]
+        members: set[str] = set()
         for i, (gql, raw) in enumerate(enum.values.items()):
-            safe = gql.isidentifier() and not gql.startswith("_") and gql not in _UNSAFE_MEMBERS
-            if safe and not keyword.iskeyword(gql) and raw == gql:
+            safe = (
+                gql.isidentifier()
+                and not gql.startswith("_")
+                and gql not in _UNSAFE_MEMBERS
+                and gql not in _RESERVED
+                and gql not in members
+            )
+            if safe and raw == gql:
+                members.add(gql)
                 lines.append(f"    {gql} = {raw!r}")
                 continue
-            member = gql if safe and not keyword.iskeyword(gql) else f"V{i}_"
+            member = gql if safe else python_name(f"V{i}", taken=members | set(enum.values))
+            members.add(member)
             lines.append(
                 f"    {member} = strawberry.enum_value({raw!r}, name={gql!r}, "
                 f"description={text('xml: ' + raw)})"
@@ -183,8 +223,9 @@ class _Writer:
         ]
         convert = []
         self.used.add("Mapping")
+        taken = set(self.classes)
         for f in obj.fields:
-            py = python_name(f.name)
+            py = python_name(f.name, taken=taken)
             note = f"xml: {f.xml_name}" if f.xml_name else "the XML type has no content"
             lines.append(
                 f"    {py}: {self.output_annotation(f)} = strawberry.field("
@@ -207,11 +248,12 @@ class _Writer:
             f"@strawberry.input(name={name!r}, description={text('xml: ' + obj.qname)})",
             f"class {class_name(name)}:",
         ]
+        taken = set(self.classes)
         for f in obj.fields:
             annotation, optional = self.input_annotation(f)
             default = ", default=strawberry.UNSET" if optional else ""
             lines.append(
-                f"    {python_name(f.name)}: {annotation} = strawberry.field("
+                f"    {python_name(f.name, taken=taken)}: {annotation} = strawberry.field("
                 f"name={f.name!r}, description={text(input_note(f))}{default})"
             )
         return "\n".join(lines) + "\n"
@@ -226,12 +268,12 @@ class _Writer:
 
     def root_field(self, op: OperationModel) -> str:
         mutation = op.root == "mutation"
-        taken = {python_name(a.name) for a in op.args}
+        taken = set(self.classes)
         params: list[tuple[str, str, bool]] = []
         call_args: list[str] = []
         for a in op.args:
             annotation, optional = self.input_annotation(a)
-            py = python_name(a.name)
+            py = python_name(a.name, taken=taken)
             argument = f"strawberry.argument(name={a.name!r}, description={text(input_note(a))})"
             params.append((py, f"Annotated[{annotation}, {argument}]", optional))
             call_args.append(f"{a.name!r}: {py}")
@@ -286,11 +328,12 @@ class _Writer:
         key_type = self._named(spec.key_field, input_=True)
         params = [f'key: Annotated[{key_type}, strawberry.argument(name="key")]']
         rest = []
+        taken = set(self.classes)
         for a in op.args:
             if a.name == spec.keys[0].name:
                 continue
             annotation, _ = self.input_annotation(a)
-            py = python_name(a.name, taken={"key"})
+            py = python_name(a.name, taken=taken)
             argument = f"strawberry.argument(name={a.name!r}, description={text(input_note(a))})"
             params.append(
                 f"{py}: Annotated[{annotation.removesuffix(' | None')} | None, {argument}] = None"
@@ -366,6 +409,8 @@ def render_graph(
 ) -> str:
     """The module's source: ``GRAPH`` (a ``GraphPart``) and the types it serves; each
     operation in ``batches`` also gets its ``…ByKey`` field."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", connector):
+        raise ValueError(f"{connector!r} is not a connector name")
     writer = _Writer(model, connector, batches or {})
     outputs = [op.output for op in model.operations if op.output is not None]
     inputs = [a for op in model.operations for a in op.args]

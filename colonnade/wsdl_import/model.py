@@ -470,10 +470,32 @@ class _Builder:
                             )
                         )
                         continue
+                    if any(a.xml_name == "self" for a in model.args if a.source != "value"):
+                        self.model.problems.append(
+                            Problem(
+                                f"operation {op_name} (port {port_name})",
+                                "its request has a top-level element named `self`, which zeep "
+                                "cannot take as a keyword (its own methods' first parameter)",
+                                "the operation is left out; map it by hand in the owned "
+                                "connector (zeep takes the value positionally)",
+                            )
+                        )
+                        continue
                     seen[key] = model
         self.model.operations = list(seen.values())
 
     def _args(self, body: Any, op_name: str) -> list[FieldModel]:
+        args = self._body_args(body, op_name)
+        names = {a.name for a in args}
+        for a in args:  # Strawberry's resolvers take these two themselves
+            while a.name in _RESOLVER_PARAMETERS:
+                a.name += "_"
+                while a.name in names:
+                    a.name += "_"
+            names.add(a.name)
+        return args
+
+    def _body_args(self, body: Any, op_name: str) -> list[FieldModel]:
         if body is None:
             return []
         if isinstance(body.type, xt.ComplexType):
@@ -507,6 +529,10 @@ def _may_be_empty(array: Any) -> None:
         for child in particle if isinstance(particle, xe.Sequence) else []:
             if isinstance(child, xe.Any) and child.restrict is not None:
                 child.min_occurs = 0
+
+
+_RESOLVER_PARAMETERS = frozenset({"info", "_source"})
+"""Root field arguments cannot have these GraphQL names (Strawberry passes its own)."""
 
 
 def _many(max_occurs: Any) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Mapping
@@ -41,15 +42,15 @@ class WrittenPackage:
 def _documents(report: ImportReport, wsdl: Path) -> list[Path]:
     """Every local document the import read: the WSDL, the WSDLs and XSDs it imports."""
     client = report.client
+    locations = [
+        *(getattr(d, "location", None) for d in getattr(client.wsdl, "_definitions", {}).values()),
+        *(getattr(d, "_location", None) for d in client.wsdl.types.documents),
+    ]
     found = {wsdl.resolve()}
-    for definition in getattr(client.wsdl, "_definitions", {}).values():
-        location = getattr(definition, "location", None)
-        if location and "://" not in str(location).replace("file://", ""):
-            found.add(Path(str(location).removeprefix("file://")).resolve())
-    for document in client.wsdl.types.documents:
-        location = getattr(document, "_location", None)
-        if location and "://" not in str(location).replace("file://", ""):
-            found.add(Path(str(location).removeprefix("file://")).resolve())
+    for location in filter(None, locations):
+        local = str(location).removeprefix("file://")
+        if "://" not in local:
+            found.add(Path(local).resolve())
     return sorted(p for p in found if p.is_file())
 
 
@@ -70,8 +71,9 @@ def _copy_contract(
     return wsdl_rel, url_rel
 
 
-def _literal(value: Any) -> str:
-    return repr(value)
+def url_map_literal(url_map: Mapping[str, Any]) -> str:
+    """``{url: Path(local)}`` as Python source (every part a ``repr``)."""
+    return "{" + ", ".join(f"{u!r}: Path({str(p)!r})" for u, p in url_map.items()) + "}"
 
 
 def _settings_source(
@@ -103,15 +105,15 @@ from pydantic import Field
 from colonnade.wsdl_import.settings import WsdlSettings{log_import}
 
 WSDL = Path(__file__).parent.joinpath("wsdl", {parts})
-WSDL_URL_MAP: dict[str, Path] = {_literal({u: Path(p) for u, p in url_map.items()})}
+WSDL_URL_MAP: dict[str, Path] = {url_map_literal(url_map)}
 
 
 class {cls}Settings(WsdlSettings):
     wsdl: Path = WSDL
     wsdl_url_map: dict[str, Path] = Field(default_factory=lambda: dict(WSDL_URL_MAP))
-    query: list[str] = Field(default_factory=lambda: {_literal(reads)})
-    mutation: list[str] = Field(default_factory=lambda: {_literal(writes)})
-{log_setting}'''.replace("PosixPath", "Path")
+    query: list[str] = Field(default_factory=lambda: {reads!r})
+    mutation: list[str] = Field(default_factory=lambda: {writes!r})
+{log_setting}'''
 
 
 def _connector_source(name: str, cls: str, package: str, model: WsdlModel) -> str:
@@ -270,12 +272,15 @@ def write_package(
     """Write ``colonnade-<name>`` into ``out`` (refused if it exists, unless ``force``)."""
     if not report.ok or report.model is None:
         raise ConfigError(f"{wsdl}: the import is not usable, so no package is written")
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        raise ConfigError(f"{name!r}: a connector name is lower case letters, digits and _")
     if out.exists() and any(out.iterdir()) and not force:
         raise ConfigError(f"{out} exists and is not empty: choose another --out or --force")
     model = report.model
     package = f"colonnade_{name}"
     cls = pascal(name)
-    description = f"The {wsdl.name} SOAP service as GraphQL (colonnade import wsdl)"
+    # only the validated name reaches the text: a WSDL's file name is not ours to trust
+    description = f"The {name} SOAP service as GraphQL (colonnade import wsdl)"
     pkg_dir = out / package
     if force and pkg_dir.exists():
         shutil.rmtree(pkg_dir)

@@ -9,8 +9,8 @@ connector never starts with no operation; ``colonnade check`` says the same befo
 
 from __future__ import annotations
 
+import importlib.util
 import re
-from pathlib import Path
 from typing import Any
 
 from colonnade.errors import ConfigError
@@ -20,7 +20,7 @@ from colonnade.wsdl_import.batching import batch_specs
 from colonnade.wsdl_import.codegen import render_graph
 from colonnade.wsdl_import.connector import WsdlConnector, import_for, wsdl_path
 from colonnade.wsdl_import.loading import load_graph, run_generated
-from colonnade.wsdl_import.package import sandbox_source
+from colonnade.wsdl_import.package import sandbox_source, url_map_literal
 from colonnade.wsdl_import.report import ImportReport
 from colonnade.wsdl_import.settings import WsdlSettings
 from colonnade.wsdl_import.types import pascal
@@ -48,16 +48,20 @@ def _usable(name: str, settings: WsdlSettings) -> ImportReport:
 def _sandbox_module(name: str, settings: WsdlSettings) -> str:
     """This connector's sandbox class (``"module:Class"`` is how plugins name sandboxes):
     the source an owned package has in its ``sandbox.py``, over the configured WSDL."""
-    url_map = {url: Path(p) for url, p in settings.wsdl_url_map.items()}
     contract = (
         "from pathlib import Path\n\n"
         f"WSDL = Path({str(wsdl_path(settings.wsdl).absolute())!r})\n"
-        f"WSDL_URL_MAP = {url_map!r}".replace("PosixPath(", "Path(")
+        f"WSDL_URL_MAP = {url_map_literal(settings.wsdl_url_map)}"
     )
     source = sandbox_source(name, pascal(name), contract)
     module_name = f"{GENERATED}.{name}_sandbox"
     run_generated(source, module_name)
     return f"{module_name}:{pascal(name)}Sandbox"
+
+
+def _sandboxes_installed() -> bool:
+    """An installation without the sandboxes still serves (with no demo sandbox)."""
+    return importlib.util.find_spec("colonnade.sandboxes") is not None
 
 
 def wsdl_plugin(name: str, settings: WsdlSettings) -> ConnectorPlugin[WsdlSettings]:
@@ -69,13 +73,11 @@ def wsdl_plugin(name: str, settings: WsdlSettings) -> ConnectorPlugin[WsdlSettin
     graph = load_graph(source, f"{GENERATED}.{name}")
 
     def build(configured: WsdlSettings, runtime: Runtime) -> WsdlConnector:
-        same = configured.model_dump() == settings.model_dump()
-        return WsdlConnector(configured, runtime, name=name, report=report if same else None)
+        # the graph was generated from this import: a table that no longer fits it (other
+        # operations, other reads and writes) is refused here, at start-up, by the connector
+        return WsdlConnector(configured, runtime, name=name, report=report)
 
-    try:
-        sandbox: str | None = _sandbox_module(name, settings)
-    except ConfigError:  # an installation without the sandboxes still serves
-        sandbox = None
+    sandbox = _sandbox_module(name, settings) if _sandboxes_installed() else None
     return ConnectorPlugin(
         name=name,
         settings=WsdlSettings,

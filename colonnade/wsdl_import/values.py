@@ -45,9 +45,14 @@ def _scalar(type_name: str, value: Any, enums: Mapping[str, EnumModel]) -> Any:
 
 
 def _get(value: Any, key: str) -> Any:
+    """An element's value: by key, never by attribute (an element named ``__init__`` or
+    ``keys`` would read a method of zeep's value object)."""
     if isinstance(value, Mapping):
         return value.get(key)
-    return getattr(value, key, None)
+    values = getattr(value, "__values__", None)  # zeep's CompoundValue keeps them here
+    if isinstance(values, Mapping):
+        return values.get(key)
+    return None
 
 
 def _is_list_wrapper(obj: ObjectModel) -> bool:
