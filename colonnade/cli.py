@@ -486,7 +486,7 @@ def _import(args: argparse.Namespace) -> int:
 
     url_map: dict[str, Path] = {}
     for item in args.url_map:
-        url, sep, local = item.partition("=")
+        url, sep, local = item.rpartition("=")  # a WCF URL has its own: ?wsdl=wsdl0
         if not sep:
             raise ConfigError(f"--url-map {item!r}: give URL=FILE")
         url_map[url] = Path(local)

@@ -275,7 +275,9 @@ class SoapConnector(HttpConnector):
             # what zeep's Client.create_message does, without its own keyword parameters
             # (``service``, ``operation_name``) standing in the way of the body's elements
             envelope, _ = port.binding._create(soap_operation, args, kwargs, client=self.client)
-        except (zeep.exceptions.ValidationError, TypeError) as exc:
+        except (zeep.exceptions.ValidationError, TypeError, ValueError) as exc:
+            # ValueError: what lxml refuses to write (a key of xs:any content that is no XML
+            # name, a character XML cannot carry)
             raise UpstreamRejected(
                 f"{self.name}: the request does not fit the {soap_operation} contract ({exc})",
                 connector=self.name,

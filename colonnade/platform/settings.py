@@ -46,7 +46,10 @@ def check_tables(raw: dict[str, Any]) -> None:
     for name, table in raw.items():
         kind = kind_for(name, table, registry)
         if kind is not None:
-            kind.settings.model_validate(table)
+            try:
+                kind.settings.model_validate(table)
+            except ValidationError as exc:  # named from the top: connectors.<name>.<key>
+                raise ValueError("; ".join(describe_errors(exc, ("connectors", name)))) from None
 
 
 def _installed_tables(raw: dict[str, Any], registry: Registry) -> dict[str, Any]:

@@ -183,9 +183,8 @@ class _Writer:
             fn = "date_of" if f.type_name == "Date" else "datetime_of"
             self.used.add(fn)
             if f.is_list:
-                self.used.add("many")
-                return f"many({fn}, {value})"
-            return f"{fn}({value})"
+                return f"[{fn}(CONNECTOR, x) for x in {value} or ()]"
+            return f"{fn}(CONNECTOR, {value})"
         return f"list({value} or ())" if f.is_list else value
 
     # -- declarations --------------------------------------------------------------------

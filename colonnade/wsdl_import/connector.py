@@ -332,7 +332,7 @@ class WsdlConnector(SoapConnector):
             return zeep_objects(body.type, kwargs) if body is not None else kwargs
         except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
             raise BadUserInput(
-                f"the input does not fit {exposed.model.field_name}: {type(exc).__name__}"
+                f"the input does not fit {exposed.model.field_name}: {str(exc)[:200]}"
             ) from None
 
     # ------------------------------------------------------------------ scopes

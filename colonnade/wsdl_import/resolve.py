@@ -112,18 +112,29 @@ def enum_of(connector: str, cls: type[E], name: Any) -> E | None:
     return cls(by_name[name])
 
 
-def date_of(value: Any) -> dt.date | None:
-    """A date from the connector's ISO text (the cache stores text)."""
+def date_of(connector: str, value: Any) -> dt.date | None:
+    """A date from the connector's ISO text (the cache stores text); zeep has already
+    dropped an ``xs:date``'s offset (a known gap, see the README)."""
     if value is None or isinstance(value, dt.date):
         return value
-    return dt.date.fromisoformat(str(value)[:10])
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise UpstreamContractViolation(
+            f"a date the provider sent is not one: {str(value)[:40]!r}", connector=connector
+        ) from None
 
 
-def datetime_of(value: Any) -> dt.datetime | None:
+def datetime_of(connector: str, value: Any) -> dt.datetime | None:
     """A datetime from ISO text, its time zone kept (``+02:00`` stays ``+02:00``)."""
     if value is None or isinstance(value, dt.datetime):
         return value
-    return dt.datetime.fromisoformat(str(value))
+    try:
+        return dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        raise UpstreamContractViolation(
+            f"a dateTime the provider sent is not one: {str(value)[:40]!r}", connector=connector
+        ) from None
 
 
 def one(build: Callable[[Any], T], value: Any) -> T | None:
@@ -134,7 +145,3 @@ def many(build: Callable[[Any], T], values: Iterable[Any] | None) -> list[T]:
     """``[]`` for an absent list, never ``null``; items the provider left empty are dropped
     (``values.to_graphql`` already does, this keeps an edited mapping honest too)."""
     return [build(v) for v in values or () if v is not None]
-
-
-def same(value: T) -> T:
-    return value

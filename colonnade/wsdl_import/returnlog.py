@@ -4,8 +4,9 @@ SAP reports business outcomes in a 200, as a table of messages with a severity: 
 refused for an unknown material answers ``SALES_NO = ""`` and an ``E`` message. Nothing in the
 WSDL says so, so it is configuration (``return_log``): where the table is, which severities
 are errors, where the code and text are. Configured, such a reply is a typed error: on a write
-``UPSTREAM_REJECTED`` (not applied; an ``A``bort is the provider failing, unavailable), on a
-read the service failing (unavailable, retried), as a hand-written SAP connector reads it.
+``UPSTREAM_REJECTED`` (not applied), on a read too (a key the client sent that SAP refuses
+must not open the breaker for every other client); an ``A``bort is the provider failing
+(unavailable, retried, counted).
 Codes listed in ``ignore`` (``V1/302``: a number not in the database, on a lookup by number)
 are answers, not errors.
 """
@@ -60,7 +61,10 @@ class ReturnLog:
             if code in s.ignore:
                 continue
             text = str(message.get(s.text) or "")[:200]
-            if write and severity not in s.aborts:
+            # An E is SAP refusing this request (on a read too: an unknown or invalid key a
+            # client sent), so it is not retried and never opens the breaker for everyone
+            # else; an A(bort) is SAP failing, retried and counted.
+            if severity not in s.aborts:
                 raise UpstreamRejected(
                     f"{self._connector} rejected the request: {text}",
                     connector=self._connector,

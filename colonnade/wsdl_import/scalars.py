@@ -14,9 +14,10 @@ import base64
 import binascii
 import re
 from collections.abc import Callable
-from typing import NewType
+from typing import Any, NewType
 
 import strawberry
+from graphql import GraphQLError, StringValueNode, ValueNode
 from strawberry.scalars import JSON
 from strawberry.types.scalar import ScalarDefinition
 
@@ -32,7 +33,9 @@ _DURATION = re.compile(
 def _checked(name: str, pattern: re.Pattern[str]) -> Callable[[object], str]:
     def parse(value: object) -> str:
         if not isinstance(value, str) or not pattern.fullmatch(value):
-            raise ValueError(f"{value!r} is not a valid {name} ({SCALARS[name].description})")
+            raise GraphQLError(
+                f"{str(value)[:40]!r} is not a valid {name} ({SCALARS[name].description})"
+            )
         return value
 
     return parse
@@ -40,21 +43,21 @@ def _checked(name: str, pattern: re.Pattern[str]) -> Callable[[object], str]:
 
 def _base64(value: object) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not base64 text")
+        raise GraphQLError("expected base64 text")
     try:
         base64.b64decode(value, validate=True)
     except binascii.Error:
-        raise ValueError("not valid base64 text (RFC 4648)") from None
+        raise GraphQLError("not valid base64 text (RFC 4648)") from None
     return value
 
 
 def _hex(value: object) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not hex text")
+        raise GraphQLError("expected hex text")
     try:
         bytes.fromhex(value)
     except ValueError:
-        raise ValueError("not valid hex text (an even number of 0-9, A-F)") from None
+        raise GraphQLError("not valid hex text (an even number of 0-9, A-F)") from None
     return value
 
 
@@ -65,6 +68,18 @@ Base64 = NewType("Base64", str)
 HexBinary = NewType("HexBinary", str)
 
 
+def _literal(parse: Callable[[object], str]) -> Callable[..., str]:
+    """The same check for a value written in the query as for one sent as a variable
+    (without it graphql-core would take the literal unchecked)."""
+
+    def parse_literal(node: ValueNode, _variables: dict[str, Any] | None = None) -> str:
+        if isinstance(node, StringValueNode):
+            return parse(node.value)
+        raise GraphQLError(f"expected a string, got {node.kind.replace('_', ' ')}")
+
+    return parse_literal
+
+
 def _definition(name: str, parse: Callable[[object], str]) -> ScalarDefinition:
     spec = SCALARS[name]
     return strawberry.scalar(
@@ -73,6 +88,7 @@ def _definition(name: str, parse: Callable[[object], str]) -> ScalarDefinition:
         specified_by_url=spec.specified_by,
         serialize=str,
         parse_value=parse,
+        parse_literal=_literal(parse),
     )
 
 

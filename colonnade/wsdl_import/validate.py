@@ -41,7 +41,33 @@ def _decimal(value: Any) -> Decimal | None:
         return None
 
 
+MAX_VALUES = 10_000
+"""Values in one operation's input: a real request sends a few hundred; more is refused before
+any work is done on them (a 1 MB body of empty objects is 200,000 values)."""
+MAX_DIGITS = 1_000
+"""Digits a number may take written out: ``1e49999999`` is 50 MB of SOAP."""
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _check_lexical(f: FieldModel, value: Any, path: str) -> list[Violation]:
+    """What every value of the type must be, restrictions or not: XML can carry it, and a
+    number is a finite one of sane size."""
+    if isinstance(value, str) and _NOT_XML.search(value):
+        return [Violation(path, "xml", "contains a character XML 1.0 cannot carry")]
+    if f.type_name in ("Decimal", "Long"):
+        number = _decimal(value)
+        if number is None or not number.is_finite():
+            return [Violation(path, "number", f"{str(value)[:40]!r} is not a finite number")]
+        exponent = int(number.as_tuple().exponent)
+        if len(number.as_tuple().digits) + abs(exponent) > MAX_DIGITS:
+            return [Violation(path, "number", f"more than {MAX_DIGITS} digits written out")]
+    return []
+
+
 def _check_value(f: FieldModel, value: Any, path: str) -> list[Violation]:
+    lexical = _check_lexical(f, value, path)
+    if lexical:
+        return lexical
     r = f.restriction
     if r is None:
         return []
@@ -115,10 +141,28 @@ def violations(
     return out
 
 
+def _count(value: Any, limit: int) -> int:
+    """Values in a plain input, counting no further than past ``limit``."""
+    stack, seen = [value], 0
+    while stack and seen <= limit:
+        item = stack.pop()
+        seen += 1
+        if isinstance(item, Mapping):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return seen
+
+
 def check_input(
     fields: list[FieldModel], values: Mapping[str, Any], objects: Mapping[str, ObjectModel]
 ) -> None:
     """Refuse bad input before anything is sent (BAD_USER_INPUT, naming each field)."""
+    if _count(values, MAX_VALUES) > MAX_VALUES:
+        raise BadUserInput(
+            f"the input holds more than {MAX_VALUES} values: send it in several requests",
+            violations=[{"path": "", "rule": "size"}],
+        )
     found = violations(fields, values, objects)
     if found:
         detail = "; ".join(f"{v.path}: {v.message}" for v in found[:10])

@@ -120,15 +120,27 @@ def _to_wire_scalar(type_name: str, value: Any, enums: Mapping[str, EnumModel]) 
     return value  # dates and times go as their lexical form: zeep passes strings through
 
 
+MAX_ANY_BYTES = 64 * 1024
+"""xs:any content a client may send as XML text: a document, not a file upload."""
+
+
 def _any_element(value: Any) -> Any:
     """xs:any content given as XML text (what ``to_graphql`` gives for it) goes as that
-    element, read with the hardened parser; anything else is zeep's to judge."""
-    if isinstance(value, str) and value.lstrip().startswith("<"):
-        try:
-            return etree.fromstring(value, parser=_ANY_PARSER)
-        except etree.XMLSyntaxError as exc:
-            raise ValueError(f"xs:any content is not well-formed XML: {exc}") from None
-    return value
+    element, read with the hardened parser; a DTD is refused, not forwarded (its entity
+    references would reach the provider unexpanded, or expanded by a lax one)."""
+    if not isinstance(value, str):
+        return value
+    if not value.lstrip().startswith("<"):
+        raise ValueError("xs:any content is XML text, e.g. <item>…</item>")
+    if len(value.encode()) > MAX_ANY_BYTES:
+        raise ValueError(f"xs:any content is larger than {MAX_ANY_BYTES // 1024} KiB")
+    try:
+        element = etree.fromstring(value, parser=_ANY_PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise ValueError(f"xs:any content is not well-formed XML: {exc}") from None
+    if element.getroottree().docinfo.doctype:
+        raise ValueError("xs:any content may not carry a DTD (<!DOCTYPE …>)")
+    return element
 
 
 _ANY_PARSER = etree.XMLParser(

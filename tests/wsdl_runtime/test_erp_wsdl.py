@@ -253,10 +253,13 @@ async def test_with_a_return_log_sap_s_refusal_is_rejected_and_its_failure_retri
         found = await sap.read_keys(GETDETAIL, ["0000500001", "9999999999"])  # 302 ignored
         assert all(isinstance(v, Fetched) for v in found.values())
         providers.erp.faults.add(Fault("error_in_200", match=f"erp.{GETLIST}"))
-        with pytest.raises(UpstreamUnavailable) as failed:
+        with pytest.raises(UpstreamRejected) as failed:
             await sap.read(GETLIST, {"IT_CUSTOMERS": {"item": [CUSTOMER]}})
     assert failed.value.provider_code == "ZSD/900"
-    assert providers.erp.recorder.count(f"erp.{GETLIST}") == 3  # the provider failing: retried
+    # an E on a read is SAP refusing this request: not retried, not the breaker's business
+    # (a client's bad keys must not open it for everyone); an A(bort) would be retried
+    assert providers.erp.recorder.count(f"erp.{GETLIST}") == 1
+    assert not failed.value.counts_as_failure
 
 
 async def test_fifty_numbers_cost_one_call_and_equal_concurrent_reads_one(
