@@ -22,6 +22,24 @@ from strawberry.http import GraphQLRequestData
 from colonnade.http_errors import HttpError
 
 _JSON_TYPES = frozenset({"application/json"})
+MAX_VARIABLE_VALUES = 10_000
+"""Values in one request's variables. Coercing them into input objects happens before any
+resolver and blocks the event loop for every client (200,000 empty objects fit in a 1 MB
+body and cost seconds); no real operation sends this many."""
+
+
+def count_values(value: Any, limit: int) -> int:
+    """JSON values in ``value`` (objects, arrays and scalars), counting no further than past
+    ``limit``."""
+    stack, seen = [value], 0
+    while stack and seen <= limit:
+        item = stack.pop()
+        seen += 1
+        if isinstance(item, Mapping):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return seen
 
 
 def _parse_content_type(value: str) -> tuple[str, dict[str, str]]:
@@ -107,6 +125,12 @@ def graphql_request(
     variables = data.get("variables")
     if variables is not None and not isinstance(variables, dict):
         raise HttpError(400, f"`variables` must be an object, not {_kind(variables)}")
+    if variables and count_values(variables, MAX_VARIABLE_VALUES) > MAX_VARIABLE_VALUES:
+        raise HttpError(
+            400,
+            f"`variables` hold more than {MAX_VARIABLE_VALUES} values: send them in several "
+            "requests",
+        )
     operation_name = data.get("operationName")
     if operation_name is not None and not isinstance(operation_name, str):
         raise HttpError(400, f"`operationName` must be a string, not {_kind(operation_name)}")

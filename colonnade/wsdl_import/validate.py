@@ -19,6 +19,7 @@ from typing import Any
 from elementpath.regex import translate_pattern
 
 from colonnade.errors import BadUserInput
+from colonnade.http_request import count_values
 from colonnade.wsdl_import.model import FieldModel, ObjectModel
 
 
@@ -141,24 +142,11 @@ def violations(
     return out
 
 
-def _count(value: Any, limit: int) -> int:
-    """Values in a plain input, counting no further than past ``limit``."""
-    stack, seen = [value], 0
-    while stack and seen <= limit:
-        item = stack.pop()
-        seen += 1
-        if isinstance(item, Mapping):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return seen
-
-
 def check_input(
     fields: list[FieldModel], values: Mapping[str, Any], objects: Mapping[str, ObjectModel]
 ) -> None:
     """Refuse bad input before anything is sent (BAD_USER_INPUT, naming each field)."""
-    if _count(values, MAX_VALUES) > MAX_VALUES:
+    if count_values(values, MAX_VALUES) > MAX_VALUES:
         raise BadUserInput(
             f"the input holds more than {MAX_VALUES} values: send it in several requests",
             violations=[{"path": "", "rule": "size"}],

@@ -14,10 +14,13 @@ import pytest
 
 from colonnade.app import create_app
 from colonnade.config import Settings
+from colonnade.errors import BadUserInput
 from colonnade.sandboxes import ServedSandbox
 from colonnade.sandboxes.app import provider_class
+from colonnade.wsdl_import.model import FieldModel, ObjectModel
 from colonnade.wsdl_import.plugin import wsdl_plugin
 from colonnade.wsdl_import.settings import WsdlSettings
+from colonnade.wsdl_import.validate import check_input
 
 WSDL = """<?xml version="1.0"?>
 <definitions xmlns="http://schemas.xmlsoap.org/wsdl/"
@@ -111,9 +114,23 @@ async def test_more_values_than_any_real_request_are_refused_before_any_work(
     probe: tuple[httpx.AsyncClient, Any],
 ) -> None:
     client, sandbox = probe
-    answer = await _ask(client, "n: $v", {"v": {"kids": [{}] * 20_000}})
-    assert answer.startswith("BAD_USER_INPUT: the input holds more than 10000 values"), answer
+    query = "query($v: ProbeNodeInput) { probeGetThing(n: $v) { ok } }"
+    variables = {"v": {"kids": [{}] * 200_000}}  # 800 KB: under the body limit
+    response = await client.post("/graphql", json={"query": query, "variables": variables})
+    assert response.status_code == 400
+    assert "more than 10000 values" in response.json()["errors"][0]["message"]
+    nested = "{ kids: [" + ", ".join(["{}"] * 12_000) + "] }"  # as a literal: a long document
+    answer = await _ask(client, f"n: {nested}")
+    assert answer.startswith("GRAPHQL_PARSE_FAILED"), answer
     assert sandbox.received == []
+
+
+def test_the_connector_refuses_a_huge_input_from_any_transport() -> None:
+    """A WebSocket or in-process caller meets the same bound before any work on the values."""
+    node = FieldModel("kids", "kids", "ProbeNode", "object", is_list=True, min_occurs=0)
+    objects = {"ProbeNode": ObjectModel("ProbeNode", "{urn:probe}Node", [node])}
+    with pytest.raises(BadUserInput, match="more than 10000 values"):
+        check_input([node], {"kids": [{}] * 20_000}, objects)
 
 
 async def test_good_values_still_go_through(probe: tuple[httpx.AsyncClient, Any]) -> None:
