@@ -20,7 +20,7 @@ import asyncio
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -165,7 +165,7 @@ class WsdlConnector(SoapConnector):
             code_rules=self.fault_table,
         )
         self.return_log = (
-            ReturnLog(name, settings.return_log, model.operations, model.objects)
+            ReturnLog(name, settings.return_log, model.operations, model.objects, scrub=self.scrub)
             if settings.return_log is not None
             else None
         )
@@ -358,12 +358,18 @@ class WsdlConnector(SoapConnector):
         return found if found is not None else super().classify_fault(fault)
 
     def fault_message(self, op: Operation, fault: SoapFault, error: type[UpstreamError]) -> str:
-        """The SDK's message, with any configured secret a provider echoed blanked out."""
-        message = super().fault_message(op, fault, error)
-        for secret in self._secrets():
-            if len(secret) >= 4:
-                message = message.replace(secret, _HIDDEN)
-        return message
+        """The SDK's message, from a faultstring whose echoed secrets are blanked first (the
+        SDK cuts it to 200 characters: a secret across the cut would leave its start)."""
+        clean = replace(fault, faultstring=self.scrub(fault.faultstring))
+        return super().fault_message(op, clean, error)
+
+    def scrub(self, text: str) -> str:
+        """``text`` with every configured secret (header values, the WS-Security password)
+        replaced, however short."""
+        for secret in sorted(self._secrets(), key=len, reverse=True):
+            if secret:
+                text = text.replace(secret, _HIDDEN)
+        return text
 
     def _secrets(self) -> list[str]:
         found = self.headers.values()

@@ -13,7 +13,7 @@ are answers, not errors.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from colonnade.errors import ConfigError, UpstreamRejected, UpstreamUnavailable
@@ -30,7 +30,11 @@ class ReturnLog:
         setting: ReturnLogSetting,
         operations: Sequence[OperationModel],
         objects: Mapping[str, ObjectModel],
+        *,
+        scrub: Callable[[str], str] = str,
     ) -> None:
+        self._scrub = scrub
+        """Blanks configured secrets a provider echoed (before the text is cut)."""
         self._connector = connector
         self._setting = setting
         self._paths: dict[str, list[str]] = {}
@@ -60,7 +64,8 @@ class ReturnLog:
             code = "/".join(str(message.get(part) or "") for part in s.code)
             if code in s.ignore:
                 continue
-            text = str(message.get(s.text) or "")[:200]
+            code = self._scrub(code)
+            text = self._scrub(str(message.get(s.text) or ""))[:200]
             # An E is SAP refusing this request (on a read too: an unknown or invalid key a
             # client sent), so it is not retried and never opens the breaker for everyone
             # else; an A(bort) is SAP failing, retried and counted.

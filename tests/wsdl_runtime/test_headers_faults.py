@@ -23,9 +23,11 @@ from colonnade.errors import (
     UpstreamUnavailable,
 )
 from colonnade.fetched import Fetched
+from colonnade.pipeline.operation import Operation
 from colonnade.runtime import Runtime
 from colonnade.sandboxes import ServedSandbox
 from colonnade.sandboxes.soap import SOAP12_ENV, SOAP_ENV
+from colonnade.soap_faults import SoapFault
 from colonnade.state import MemoryBackend
 from colonnade.wsdl_import.connector import WsdlConnector
 from colonnade.wsdl_import.settings import WsdlSettings
@@ -316,3 +318,15 @@ async def test_cached_answers_never_cross_header_values_or_wsse_users(
         ("t2", quotes.user),
         ("t1", "OTHER"),
     ]
+
+
+async def test_a_secret_across_the_cut_of_a_long_faultstring_leaves_no_part_behind(
+    legacy: WsdlConnector,
+) -> None:
+    """The SDK quotes at most 200 characters: secrets are blanked before the cut."""
+    secret = legacy.headers.values()[0]
+    assert len(secret) > 4
+    fault = SoapFault("Client", "x" * (200 - len(secret) // 2) + secret)
+    message = legacy.fault_message(Operation("legacy", "GetQuote"), fault, UpstreamRejected)
+    assert secret[: len(secret) // 2] not in message.split("x")[-1]
+    assert "*" in message
