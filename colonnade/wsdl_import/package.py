@@ -233,6 +233,9 @@ description = {json.dumps(description)}
 requires-python = ">=3.11"
 dependencies = ["colonnade"]
 
+[project.optional-dependencies]
+test = ["pytest", "pytest-asyncio"]  # the kit test: pip install -e ".[test]"
+
 [project.entry-points."colonnade.plugins"]
 {name} = "{package}:PLUGIN"
 
@@ -268,6 +271,7 @@ def write_package(
     name: str,
     out: Path,
     force: bool = False,
+    tidy: bool = True,
 ) -> WrittenPackage:
     """Write ``colonnade-<name>`` into ``out`` (refused if it exists, unless ``force``)."""
     if not report.ok or report.model is None:
@@ -282,8 +286,8 @@ def write_package(
     # only the validated name reaches the text: a WSDL's file name is not ours to trust
     description = f"The {name} SOAP service as GraphQL (colonnade import wsdl)"
     pkg_dir = out / package
-    if force and pkg_dir.exists():
-        shutil.rmtree(pkg_dir)
+    if force and out.exists():  # a fresh package: nothing of the old one is left over
+        shutil.rmtree(out)
     pkg_dir.mkdir(parents=True, exist_ok=True)
     wsdl_rel, url_rel = _copy_contract(report, wsdl, url_map, pkg_dir / "wsdl")
     files = {
@@ -300,7 +304,7 @@ def write_package(
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
-    return WrittenPackage(out, package, sorted(files), tidied=_tidy(out))
+    return WrittenPackage(out, package, sorted(files), tidied=tidy and _tidy(out))
 
 
 def _tidy(out: Path) -> bool:
