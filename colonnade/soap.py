@@ -26,7 +26,6 @@ client, credentials, retries, breaker and limits as every REST call. Known traps
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -53,24 +52,7 @@ from colonnade.pipeline.resilient import Attempt
 from colonnade.runtime import Runtime
 from colonnade.soap_faults import FaultRule, SoapFault, default_rule, find_fault, local_code
 from colonnade.soap_ports import SoapPort, binding_port, find_port, wsdl_ports
-
-_PARSERS = threading.local()
-
-
-def _safe_parser() -> etree.XMLParser:
-    """This thread's hardened parser: lxml serializes the users of one parser object, so the
-    parse threads and the event loop (faults) each get their own instead of waiting in line."""
-    parser: etree.XMLParser | None = getattr(_PARSERS, "parser", None)
-    if parser is None:
-        parser = _PARSERS.parser = etree.XMLParser(
-            resolve_entities=False,
-            no_network=True,
-            huge_tree=False,
-            load_dtd=False,
-            remove_comments=True,
-        )
-    return parser
-
+from colonnade.xmlsafe import hardened_parser
 
 MAX_ATTRIBUTES = 256
 """Per element. Real SOAP replies carry a handful (xsi:type, xsi:nil); zeep is quadratic in
@@ -302,7 +284,7 @@ class SoapConnector(HttpConnector):
         if operation.output is None and not reply.content.strip():
             return {}  # a one-way operation: an empty 2xx (usually 202) is its whole answer
         try:
-            root = etree.fromstring(reply.content, parser=_safe_parser())
+            root = etree.fromstring(reply.content, parser=hardened_parser())
         except etree.XMLSyntaxError as exc:
             raise self.contract_violation(op, exc) from None
         # A plain walk: twice as fast as the equivalent XPath on a 19 MB reply.
@@ -396,7 +378,7 @@ class SoapConnector(HttpConnector):
 
 def _parse_fault(content: bytes) -> SoapFault | None:
     try:
-        root = etree.fromstring(content, parser=_safe_parser())
+        root = etree.fromstring(content, parser=hardened_parser())
     except etree.XMLSyntaxError:
         return None
     if root.getroottree().docinfo.doctype:

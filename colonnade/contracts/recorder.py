@@ -16,7 +16,8 @@ from urllib.parse import parse_qsl
 import httpx
 from lxml import etree
 
-from colonnade.contracts.shape import SAFE_PARSER, Shape, merge, shape_of_json, shape_of_xml
+from colonnade.contracts.shape import Shape, merge, shape_of_json, shape_of_xml
+from colonnade.xmlsafe import hardened_parser
 
 # Path segments that are keys, not names: provider ids (pi_…, cus_…), Salesforce ids, numbers.
 _KEY_SEGMENT = re.compile(r"^(?:[a-z]{2,4}_[A-Za-z0-9]+|[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?|\d+)$")
@@ -55,7 +56,7 @@ def template(path: str) -> str:
 
 def _soap_operation(content: bytes) -> str | None:
     try:
-        root = etree.fromstring(content, parser=SAFE_PARSER)
+        root = etree.fromstring(content, parser=hardened_parser())
     except etree.XMLSyntaxError:
         return None
     body = [c for c in root if isinstance(c.tag, str) and etree.QName(c).localname == "Body"]

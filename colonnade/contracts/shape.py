@@ -14,10 +14,9 @@ from typing import Any
 
 from lxml import etree
 
+from colonnade.xmlsafe import hardened_parser
+
 Shape = dict[str, list[str]]
-SAFE_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, remove_comments=True
-)
 
 
 def _kind(value: Any) -> str:
@@ -55,7 +54,7 @@ def shape_of_json(value: Any) -> Shape:
 
 def shape_of_xml(content: bytes) -> Shape:
     """Element and attribute paths of an XML document (hardened parser: no DTD, no entities)."""
-    root = etree.fromstring(content, parser=SAFE_PARSER)
+    root = etree.fromstring(content, parser=hardened_parser())
     found: dict[str, set[str]] = {}
 
     def walk(el: etree._Element, path: str) -> None:

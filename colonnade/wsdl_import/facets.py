@@ -13,10 +13,9 @@ from typing import Any
 
 from lxml import etree
 
+from colonnade.xmlsafe import hardened_parser
+
 XS = "http://www.w3.org/2001/XMLSchema"
-_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, remove_comments=True
-)
 _FACETS = (
     "pattern",
     "length",
@@ -84,7 +83,7 @@ def index_documents(documents: list[tuple[bytes, str | None]]) -> FacetIndex:
     index = FacetIndex()
     for content, tns_override in documents:
         try:
-            root = etree.fromstring(content, parser=_PARSER)
+            root = etree.fromstring(content, parser=hardened_parser())
         except etree.XMLSyntaxError:
             continue
         schemas = [root] if root.tag == f"{{{XS}}}schema" else root.iter(f"{{{XS}}}schema")

@@ -20,7 +20,7 @@ from zeep.xsd import types as xt
 from zeep.xsd.types.any import AnyType
 
 from colonnade.wsdl_import.anybound import bound_any
-from colonnade.wsdl_import.facets import _PARSER, FacetIndex, Restriction
+from colonnade.wsdl_import.facets import FacetIndex, Restriction
 from colonnade.wsdl_import.types import (
     RESERVED_TYPE_NAMES,
     camel,
@@ -29,6 +29,7 @@ from colonnade.wsdl_import.types import (
     pascal,
     scalar_for,
 )
+from colonnade.xmlsafe import hardened_parser
 
 _WSDL = "http://schemas.xmlsoap.org/wsdl/"
 Kind = Literal["scalar", "enum", "object"]
@@ -551,7 +552,8 @@ def encoded_operations(client: Any) -> set[tuple[str, str]]:
     found: set[tuple[str, str]] = set()
     for definition in getattr(client.wsdl, "_definitions", {}).values():
         try:
-            root = etree.fromstring(client.transport.load(definition.location), parser=_PARSER)
+            document = client.transport.load(definition.location)
+            root = etree.fromstring(document, parser=hardened_parser())
         except Exception:  # noqa: BLE001, S112 - a document zeep read but we cannot: literal
             continue
         for binding in root.iter(f"{{{_WSDL}}}binding"):

@@ -21,12 +21,10 @@ from colonnade.wsdl_import import repair
 from colonnade.wsdl_import.facets import FacetIndex, index_documents
 from colonnade.wsdl_import.model import Problem, RootKind, WsdlModel, build_model
 from colonnade.wsdl_import.sdl import check, render
+from colonnade.xmlsafe import hardened_parser
 
 _WSDL = "http://schemas.xmlsoap.org/wsdl/"
 XS = "http://www.w3.org/2001/XMLSchema"
-_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, remove_comments=True
-)
 
 
 def well_known_schemas() -> dict[str, Path]:
@@ -125,7 +123,7 @@ def _relative_keys(path: Path, url_map: Mapping[str, Path]) -> dict[str, Path]:
 
 def _raw(path: Path) -> etree._Element | None:
     try:
-        return etree.fromstring(path.read_bytes(), parser=_PARSER)
+        return etree.fromstring(path.read_bytes(), parser=hardened_parser())
     except (OSError, etree.XMLSyntaxError):
         return None
 

@@ -25,10 +25,7 @@ from colonnade.wsdl_import.conform import violations
 from colonnade.wsdl_import.model import BindingRef, OperationModel, WsdlModel
 from colonnade.wsdl_import.sample import sample_input, sample_output
 from colonnade.wsdl_import.values import to_graphql, to_zeep, zeep_objects
-
-_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, remove_comments=True
-)
+from colonnade.xmlsafe import hardened_parser
 
 
 @dataclass(slots=True)
@@ -79,7 +76,7 @@ def reply_body(operation: Any, content: bytes) -> Any:
     message = operation.output
     if not content.strip() and message is None:  # one-way: HTTP 202, nothing to read
         return None
-    root = etree.fromstring(content, parser=_PARSER)
+    root = etree.fromstring(content, parser=hardened_parser())
     fault = find_fault(root)
     if fault is not None:
         raise zeep.exceptions.Fault(fault.faultstring, code=fault.faultcode)  # type: ignore[no-untyped-call]

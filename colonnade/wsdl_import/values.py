@@ -21,6 +21,7 @@ from lxml import etree
 from zeep.xsd import types as xt
 
 from colonnade.wsdl_import.model import EnumModel, FieldModel, ObjectModel
+from colonnade.xmlsafe import UnsafeXML, parse_untrusted
 
 
 def _scalar(type_name: str, value: Any, enums: Mapping[str, EnumModel]) -> Any:
@@ -135,17 +136,11 @@ def _any_element(value: Any) -> Any:
     if len(value.encode()) > MAX_ANY_BYTES:
         raise ValueError(f"xs:any content is larger than {MAX_ANY_BYTES // 1024} KiB")
     try:
-        element = etree.fromstring(value, parser=_ANY_PARSER)
+        return parse_untrusted(value)
+    except UnsafeXML:
+        raise ValueError("xs:any content may not carry a DTD (<!DOCTYPE …>)") from None
     except etree.XMLSyntaxError as exc:
         raise ValueError(f"xs:any content is not well-formed XML: {exc}") from None
-    if element.getroottree().docinfo.doctype:
-        raise ValueError("xs:any content may not carry a DTD (<!DOCTYPE …>)")
-    return element
-
-
-_ANY_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, remove_comments=True
-)
 
 
 def to_zeep(
