@@ -215,7 +215,10 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     port = settings.server.port if port is None else port
     if wants_sandbox(settings):
         settings, served = start_sandbox(settings, f"http://{host}:{port}/webhooks")
-        sys.stderr.write("colonnade: no providers configured; serving the embedded sandboxes\n")
+        sys.stderr.write(
+            "colonnade: no connector has a base_url; serving the embedded sandboxes "
+            "(a WSDL connector's is made from its WSDL)\n"
+        )
         settings, dev_key = demo_gateway(settings)
         if dev_key:
             sys.stderr.write(

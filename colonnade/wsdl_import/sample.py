@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from re import _parser as re_parser  # type: ignore[attr-defined]  # Python 3.11+'s own
 from typing import Any
 
+from elementpath.regex import translate_pattern
+
 from colonnade.wsdl_import.model import EnumModel, FieldModel, ObjectModel
 
 _SAMPLES: dict[str, Any] = {
@@ -29,15 +31,15 @@ _SAMPLES: dict[str, Any] = {
 
 
 def pattern_sample(pattern: str) -> str | None:
-    """A short string matching an XSD pattern (``\\d{4}-\\d{2}-\\d{2}`` → ``0000-00-00``),
-    built from Python's own parse of the regex; None when the pattern uses what Python's
-    regex dialect does not share with XSD's (``\\i``, ``\\c``, character class subtraction)."""
+    """A short string matching an XSD pattern (``\\d{4}-\\d{2}-\\d{2}`` → ``0000-00-00``):
+    the pattern in Python's dialect (``elementpath``, as ``validate`` does), then built from
+    Python's own parse of it; None when a construct has no simple sample."""
     try:
-        parsed = re_parser.parse(pattern)
-        text = "".join(_build(parsed))
-    except (re.error, _Unsupported, RecursionError):
+        python = translate_pattern(pattern, anchors=False)
+        text = "".join(_build(re_parser.parse(python)))
+    except (re.error, ValueError, _Unsupported, RecursionError):
         return None
-    return text if re.fullmatch(pattern, text) else None
+    return text if re.fullmatch(python, text) else None
 
 
 class _Unsupported(Exception):
