@@ -41,9 +41,7 @@ def test_the_package_has_every_part_and_reads_like_our_code(tmp_path: Path) -> N
     from ruff.__main__ import find_ruff_bin
 
     for command in (["check", "."], ["format", "--check", "."]):
-        run = subprocess.run(
-            [find_ruff_bin(), *command], cwd=out, capture_output=True, text=True
-        )
+        run = subprocess.run([find_ruff_bin(), *command], cwd=out, capture_output=True, text=True)
         assert run.returncode == 0, run.stdout + run.stderr
 
 
