@@ -9,11 +9,11 @@ connector never starts with no operation; ``colonnade check`` says the same befo
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from typing import Any
 
 from colonnade.errors import ConfigError
+from colonnade.platform.discovery import discover
 from colonnade.platform.plugin import ConnectorKind, ConnectorPlugin
 from colonnade.runtime import Runtime
 from colonnade.wsdl_import.batching import batch_specs
@@ -60,8 +60,8 @@ def _sandbox_module(name: str, settings: WsdlSettings) -> str:
 
 
 def _sandboxes_installed() -> bool:
-    """An installation without the sandboxes still serves (with no demo sandbox)."""
-    return importlib.util.find_spec("colonnade.sandboxes") is not None
+    """An installation without the sandboxes (no ``SandboxHost`` plugin) still serves."""
+    return discover().sandbox_host is not None
 
 
 def wsdl_plugin(name: str, settings: WsdlSettings) -> ConnectorPlugin[WsdlSettings]:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from colonnade.errors import UpstreamRejected
 from colonnade.sandboxes import SandboxSet
 from colonnade.state import BreakerState
 
@@ -113,15 +114,19 @@ async def test_hostile_arguments_are_bad_user_input_before_any_call(
     assert "errors" not in ok, ok
 
 
-async def test_an_unclassified_error_inside_an_attempt_gives_the_breaker_no_verdict(
+async def test_a_value_zeep_cannot_encode_gives_the_breaker_no_verdict(
     facade, providers: SandboxSet
 ) -> None:
-    """Bypass the resolvers' checks: a value zeep cannot encode fails inside the attempt.
-    That is not the provider's fault, so ten of them must leave the breaker closed."""
+    """Bypass the resolvers' checks: a value lxml cannot write fails inside the attempt,
+    before anything is sent. That is not the provider's fault, so ten of them must leave the
+    breaker closed."""
     erp = facade.connector("erp")
     for _ in range(10):
         answers = await erp.orders_by_number(["\x01"])
-        assert isinstance(answers["\x01"], ValueError)  # lxml refuses the control character
+        refused = answers["\x01"]
+        assert isinstance(refused, UpstreamRejected)  # lxml refuses the control character
+        assert not refused.request_sent
+    assert providers.erp.recorder.count("*") == 0
     assert await erp.pipeline.caller.breaker("orders_by_number").state() is BreakerState.CLOSED
     ok = await facade.query('{ salesOrder(number: "0000500001") { number } }')
     assert "errors" not in ok, ok

@@ -71,33 +71,12 @@ async def legacy(
 
 
 @pytest.fixture
-def every_log_line(
-    caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
-) -> Iterator[Callable[[], list[str]]]:
-    """Everything logged: structlog at debug, the standard library's loggers, and what a
-    logger configured earlier in the run (cached on first use) wrote to stdout/stderr."""
+def every_log_line(caplog: pytest.LogCaptureFixture) -> Iterator[Callable[[], list[str]]]:
+    """Everything logged: structlog's events (captured as the telemetry tests do, whatever
+    logging an earlier test configured) and the standard library's loggers at debug."""
     caplog.set_level(logging.DEBUG)
-    lines: list[str] = []
-
-    def keep(_logger: Any, _name: str, event: dict[str, Any]) -> str:
-        lines.append(repr(event))
-        return repr(event)
-
-    structlog.configure(
-        processors=[keep],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG),
-    )
-
-    def everything() -> list[str]:
-        written = capsys.readouterr()
-        lines.extend(written.out.splitlines() + written.err.splitlines())
-        return [*lines, *(r.getMessage() for r in caplog.records)]
-
-    try:
-        yield everything
-    finally:
-        structlog.reset_defaults()
-        structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    with structlog.testing.capture_logs() as events:
+        yield lambda: [repr(e) for e in events] + [r.getMessage() for r in caplog.records]
 
 
 async def test_a_reply_keeps_the_shape_of_its_generated_type(legacy: WsdlConnector) -> None:
