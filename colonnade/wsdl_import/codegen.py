@@ -8,8 +8,9 @@ the owned package starts from, and a test of one is a test of the other.
 
 The types follow ``sdl``'s rules (a test compares the two schemas): repeated elements are
 ``[T!]!`` on output (``[]`` when empty), singular reply fields are nullable, required input
-scalars are ``T!``. GraphQL names are kept exactly (``strawberry.field(name=...)``): Python
-names differ only where the GraphQL name is a Python keyword.
+scalars are ``T!``. GraphQL names are kept exactly (``strawberry.field(name=...)``); a Python
+name differs only where the GraphQL one is reserved (``python_name``). Nothing from the WSDL
+reaches the source but sanitized GraphQL names and ``repr``s of its texts.
 """
 
 from __future__ import annotations
