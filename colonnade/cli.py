@@ -32,6 +32,12 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--config", type=Path, default=None, help="path to colonnade.toml")
 
     schema = sub.add_parser("schema", help="print the GraphQL SDL to stdout (or compare two)")
+    schema.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="also the connectors this configuration makes from a table alone (wsdl = …)",
+    )
     schema_sub = schema.add_subparsers(dest="schema_command")
     diff = schema_sub.add_parser(
         "diff", help="breaking and dangerous changes from OLD to NEW (exit 1 if any breaking)"
@@ -128,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
                 return _schema_check(args.repo, args.current)
             if args.schema_command == "diff":
                 return _schema_diff(args.old, args.new, args.changelog)
-            sys.stdout.write(_current_sdl())
+            sys.stdout.write(_current_sdl(load_settings(args.config) if args.config else None))
             return 0
         if args.command == "sandbox":
             return _sandbox(args)
@@ -155,12 +161,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-def _current_sdl() -> str:
-    """Every installed graph part, whatever this deployment configures: the published graph."""
-    from colonnade.platform import every_part
+def _current_sdl(settings: Settings | None = None) -> str:
+    """Every installed graph part, whatever this deployment configures: the published graph;
+    with ``settings``, also the zero-code connectors its tables make."""
+    from colonnade.platform import discover, every_part
     from colonnade.platform.graph import build_schema
+    from colonnade.platform.kinds import configured
 
-    return build_schema(every_part()).as_str() + "\n"
+    registry = discover() if settings is None else configured(settings.connectors, discover())
+    return build_schema(every_part(registry)).as_str() + "\n"
 
 
 def _schema_diff(old: Path, new: Path | None, changelog: Path | None) -> int:

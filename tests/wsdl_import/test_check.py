@@ -64,3 +64,16 @@ def test_a_zero_code_connector_whose_import_fails_fails_the_check_with_the_repor
     assert "wsdl:portType" in err  # the element, named
     assert "declares no operation" in err
     assert "Traceback" not in err
+
+
+def test_schema_with_a_config_prints_its_zero_code_fields(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A frontend team gets the deployment's SDL, WSDL connectors included."""
+    config = _config(tmp_path, '[connectors.sap]\nwsdl = "erp/zsd_salesorder.wsdl"\n')
+    assert main(["schema", "--config", str(config)]) == 0
+    deployed = capsys.readouterr().out
+    assert "sapZSD_SALESORDER_GETLIST(" in deployed
+    assert "idempotencyKey: String" in deployed
+    assert main(["schema"]) == 0
+    assert "sapZSD_SALESORDER_GETLIST(" not in capsys.readouterr().out  # the installation's
