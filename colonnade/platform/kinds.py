@@ -44,6 +44,10 @@ def _fingerprint(tables: Mapping[str, Any]) -> str:
     return json.dumps(tables, sort_keys=True, default=str)
 
 
+def _only(table: Mapping[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    return {k: v for k, v in table.items() if k in keys}
+
+
 def configured(tables: Mapping[str, Any], registry: Registry) -> Registry:
     """``registry`` plus a plugin for every table of a ``ConnectorKind``."""
     if not registry.kinds:
@@ -57,7 +61,8 @@ def configured(tables: Mapping[str, Any], registry: Registry) -> Registry:
         kind = kind_for(name, table, registry)
         if kind is None:
             continue
-        key = (id(kind), name, _fingerprint(table))
+        relevant = table if kind.made_from is None else _only(table, kind.made_from)
+        key = (id(kind), name, _fingerprint(relevant))
         if key not in _MADE:
             _MADE[key] = (kind, kind.plugin(name, validate_table(name, table, kind)))
         made.append(_MADE[key][1])

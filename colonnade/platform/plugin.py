@@ -112,6 +112,9 @@ class ConnectorKind:
     settings: type[ConnectorSettings]
     plugin: Callable[[str, Any], ConnectorPlugin[Any]]
     description: str = ""
+    made_from: tuple[str, ...] | None = None
+    """The table keys the plugin depends on (None: all). The embedded demo fills in
+    ``base_url`` and credentials; a plugin not made from them is made once, not again."""
 
 
 Plugin = ConnectorPlugin[Any] | GraphPart | SandboxHost | ConnectorKind

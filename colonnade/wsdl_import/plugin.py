@@ -97,4 +97,6 @@ KIND = ConnectorKind(
     settings=WsdlSettings,
     plugin=_plugin,
     description="a SOAP service's WSDL, served as GraphQL with no code",
+    # what the import, the graph and the sandbox are made from (not where or as whom)
+    made_from=("wsdl", "wsdl_url_map", "operations", "query", "mutation", "batch", "batch_auto"),
 )

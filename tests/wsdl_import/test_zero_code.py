@@ -233,3 +233,26 @@ async def test_with_no_base_url_the_demo_serves_it_from_a_sandbox_made_from_the_
 
 DEMO = """{ sapZSD_SALESORDER_GETLIST(IT_CUSTOMERS: {item: ["0000000010"]}) {
   ET_ORDERS { item { VBELN KUNNR NETWR } } } }"""
+
+
+def test_the_demo_imports_the_wsdl_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Filling in base_url and credentials for the embedded sandbox does not make the
+    connector again: the WSDL is imported and its graph generated once."""
+    from colonnade.wsdl_import import connector
+
+    imported: list[Path] = []
+    real = connector.import_wsdl
+
+    def counted(path: Path, *args: Any, **kwargs: Any) -> Any:
+        imported.append(path)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(connector, "import_wsdl", counted)
+    settings = Settings(connectors={"sapdemo": {"wsdl": "erp/zsd_salesorder.wsdl"}})
+    served_settings, served = start_sandbox(settings)
+    try:
+        create_app(served_settings)
+    finally:
+        served.stop()
+    assert served_settings.connectors["sapdemo"]["base_url"]
+    assert len(imported) == 1
