@@ -325,3 +325,31 @@ def metric(text: str, name: str, **labels: str) -> float | None:
             if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
                 return float(sample.value)
     return None
+
+
+@asynccontextmanager
+async def zero_code_wsdl(
+    name: str, table: dict[str, Any], **settings: Any
+) -> AsyncIterator[tuple[httpx.AsyncClient, Any, Any]]:
+    """A zero-code WSDL connector (``[connectors.<name>]`` = ``table``) served through the whole
+    app against the sandbox generated from its WSDL: (client, app, sandbox), started."""
+    from colonnade.sandboxes import ServedSandbox
+    from colonnade.sandboxes.app import provider_class
+    from colonnade.wsdl_import.plugin import wsdl_plugin
+    from colonnade.wsdl_import.settings import WsdlSettings
+
+    plugin = wsdl_plugin(name, WsdlSettings(**table))
+    assert plugin.sandbox is not None
+    sandbox = provider_class(plugin.sandbox)(0)
+    with ServedSandbox(sandbox.app) as server:
+        config = Settings(
+            sandbox={"embedded": "off"},
+            gateway={"anonymous": "on", "anonymous_scopes": ["*"]},
+            **settings,
+        ).model_copy(update={"connectors": {name: {**table, "base_url": server.base_url}}})
+        app = create_app(config)
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://x") as c,
+        ):
+            yield c, app, sandbox

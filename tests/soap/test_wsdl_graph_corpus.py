@@ -7,24 +7,16 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+from support import zero_code_wsdl
 from wsdl_corpus import CORPUS, entries, needs_corpus
 
-from colonnade.app import create_app
-from colonnade.config import Settings
-from colonnade.sandboxes import ServedSandbox
-from colonnade.sandboxes.app import provider_class
 from colonnade.wsdl_import.model import FieldModel, ObjectModel, OperationModel, WsdlModel
-from colonnade.wsdl_import.plugin import wsdl_plugin
 from colonnade.wsdl_import.sample import sample_input
 from colonnade.wsdl_import.sdl import IDEMPOTENCY_ARG, input_type
-from colonnade.wsdl_import.settings import WsdlSettings
 
 pytestmark = needs_corpus
 ARTIFACT = Path(__file__).resolve().parents[2] / "artifacts" / "wsdl_graph_corpus.md"
@@ -56,29 +48,11 @@ def document(op: OperationModel, model: WsdlModel) -> tuple[str, dict[str, Any]]
     return f"{op.root} {variables} {{ {op.field_name}{args} {picked} }}", values
 
 
-@contextmanager
-def served(relative: str, name: str) -> Iterator[tuple[httpx.AsyncClient, Any, WsdlModel]]:
+def _table(relative: str) -> dict[str, Any]:
     path, url_map = next(
         (p, m) for p, m in entries() if p.relative_to(CORPUS).as_posix() == relative
     )
-    table = {"wsdl": path, "wsdl_url_map": url_map, "retry": {"max_attempts": 1}}
-    plugin = wsdl_plugin(name, WsdlSettings(**table))
-    assert plugin.sandbox is not None
-    sandbox = provider_class(plugin.sandbox)(0)
-    with ServedSandbox(sandbox.app) as server:
-        settings = Settings(
-            sandbox={"embedded": "off"},
-            gateway={"anonymous": "on", "anonymous_scopes": ["*"]},
-            server={"max_query_depth": 64, "max_aliases": 64, "max_tokens": 100_000},
-            cache={"enabled": False},
-        ).model_copy(update={"connectors": {name: {**table, "base_url": server.base_url}}})
-        app = create_app(settings)
-        model = app.state.services.connector(name).model
-        yield (
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://x"),
-            app,
-            model,
-        )
+    return {"wsdl": path, "wsdl_url_map": url_map, "retry": {"max_attempts": 1}}
 
 
 NAMES = [p.relative_to(CORPUS).as_posix() for p, _ in entries()]
@@ -90,17 +64,14 @@ RESULTS: dict[str, tuple[int, int, float, list[str]]] = {}
 @pytest.mark.parametrize("relative", NAMES)
 async def test_every_root_field_answers_through_the_graph(relative: str) -> None:
     name = f"c{NAMES.index(relative)}"
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # zeep's notes on quirky WSDLs: that is the corpus
-            context = served(relative, name)
-            client, app, model = context.__enter__()
-    except Exception as exc:
-        pytest.skip(f"not importable: {str(exc)[:120]}")
-    started = time.perf_counter()
+    limits = {"max_query_depth": 64, "max_aliases": 64, "max_tokens": 100_000}
     ok, failures = 0, []
-    try:
-        async with app.router.lifespan_context(app), client:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zeep's notes on quirky WSDLs: that is the corpus
+        served = zero_code_wsdl(name, _table(relative), server=limits, cache={"enabled": False})
+        async with served as (client, app, _sandbox):
+            model = app.state.services.connector(name).model
+            started = time.perf_counter()
             for op in model.operations:
                 query, variables = document(op, model)
                 body = (
@@ -111,8 +82,6 @@ async def test_every_root_field_answers_through_the_graph(relative: str) -> None
                     failures.append(f"{op.name}: {str(body.get('errors'))[:300]}")
                 else:
                     ok += 1
-    finally:
-        context.__exit__(None, None, None)
     RESULTS[relative] = (ok, len(model.operations), time.perf_counter() - started, failures)
     floor = BELOW.get(relative, -(-len(model.operations) * 95 // 100))
     assert ok >= floor, failures[:5]

@@ -11,15 +11,10 @@ from typing import Any
 
 import httpx
 import pytest
+from support import zero_code_wsdl
 
-from colonnade.app import create_app
-from colonnade.config import Settings
 from colonnade.errors import BadUserInput
-from colonnade.sandboxes import ServedSandbox
-from colonnade.sandboxes.app import provider_class
 from colonnade.wsdl_import.model import FieldModel, ObjectModel
-from colonnade.wsdl_import.plugin import wsdl_plugin
-from colonnade.wsdl_import.settings import WsdlSettings
 from colonnade.wsdl_import.validate import check_input
 
 WSDL = """<?xml version="1.0"?>
@@ -55,20 +50,8 @@ WSDL = """<?xml version="1.0"?>
 async def probe(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, Any]]:
     wsdl = tmp_path / "probe.wsdl"
     wsdl.write_text(WSDL)
-    plugin = wsdl_plugin("probe", WsdlSettings(wsdl=wsdl))
-    assert plugin.sandbox is not None
-    sandbox = provider_class(plugin.sandbox)(0)
-    with ServedSandbox(sandbox.app) as server:
-        settings = Settings(
-            sandbox={"embedded": "off"},
-            gateway={"anonymous": "on", "anonymous_scopes": ["*"]},
-        ).model_copy(update={"connectors": {"probe": {"wsdl": wsdl, "base_url": server.base_url}}})
-        app = create_app(settings)
-        async with (
-            app.router.lifespan_context(app),
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://x") as c,
-        ):
-            yield c, sandbox
+    async with zero_code_wsdl("probe", {"wsdl": wsdl}) as (client, _app, sandbox):
+        yield client, sandbox
 
 
 async def _ask(

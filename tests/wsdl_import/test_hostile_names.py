@@ -11,19 +11,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import httpx
+from support import zero_code_wsdl
 
-from colonnade.app import create_app
-from colonnade.config import Settings
 from colonnade.platform.graph import build_schema
-from colonnade.sandboxes import ServedSandbox
-from colonnade.sandboxes.app import provider_class
 from colonnade.wsdl_import import import_wsdl
 from colonnade.wsdl_import.codegen import render_graph
 from colonnade.wsdl_import.loading import load_graph
 from colonnade.wsdl_import.package import write_package
-from colonnade.wsdl_import.plugin import wsdl_plugin
-from colonnade.wsdl_import.settings import WsdlSettings
 from colonnade.wsdl_import.types import graphql_name
 
 NAMES = [
@@ -97,30 +91,15 @@ def test_the_generated_graph_loads_with_every_name_kept(tmp_path: Path) -> None:
 
 
 async def test_every_field_answers_through_the_app(tmp_path: Path) -> None:
-    wsdl = _wsdl(tmp_path)
-    plugin = wsdl_plugin("hostile", WsdlSettings(wsdl=wsdl))
-    assert plugin.sandbox is not None
-    sandbox = provider_class(plugin.sandbox)(0)
     fields = " ".join(graphql_name(n) for n in NAMES)
     args = ", ".join(f'{_arg(n)}: "0000000010"' for n in NAMES) + ", colour: dark_red"
-    with ServedSandbox(sandbox.app) as server:
-        settings = Settings(
-            sandbox={"embedded": "off"},
-            gateway={"anonymous": "on", "anonymous_scopes": ["*"]},
-        ).model_copy(
-            update={"connectors": {"hostile": {"wsdl": wsdl, "base_url": server.base_url}}}
+    async with zero_code_wsdl("hostile", {"wsdl": _wsdl(tmp_path)}) as (c, _app, sandbox):
+        query = f"{{ hostileRead({args}) {{ GRAPH {{ {fields} colour child {{ read }} }} }} }}"
+        body = (await c.post("/graphql", json={"query": query})).json()
+        mutation = (
+            f'mutation {{ hostileWrite({args}, idempotencyKey: "k1") {{ GRAPH {{ str }} }} }}'
         )
-        app = create_app(settings)
-        async with (
-            app.router.lifespan_context(app),
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://x") as c,
-        ):
-            query = f"{{ hostileRead({args}) {{ GRAPH {{ {fields} colour child {{ read }} }} }} }}"
-            body = (await c.post("/graphql", json={"query": query})).json()
-            mutation = (
-                f'mutation {{ hostileWrite({args}, idempotencyKey: "k1") {{ GRAPH {{ str }} }} }}'
-            )
-            written = (await c.post("/graphql", json={"query": mutation})).json()
+        written = (await c.post("/graphql", json={"query": mutation})).json()
     assert "errors" not in body, body
     graph: dict[str, Any] = body["data"]["hostileRead"]["GRAPH"]
     assert graph["strawberry"] == "0000000010"
