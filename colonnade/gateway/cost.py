@@ -70,8 +70,10 @@ def cost(
         directives.append(
             ListSize(
                 assumed_size=assumed_size,
-                slicing_arguments=[slicing_argument] if slicing_argument else None,
-                sized_fields=list(sized_fields) or None,
+                # Lists, never null: Apollo's composition reads `sizedFields: null` and
+                # `slicingArguments: null` as lists and fails on them (not as "absent").
+                slicing_arguments=[slicing_argument] if slicing_argument else [],
+                sized_fields=list(sized_fields),
                 require_one_slicing_argument=False,
             )
         )
