@@ -59,7 +59,9 @@ class Payment:
     description: str | None
 
 
-@strawberry.type(description="A customer, as the CRM knows it, joined with the ERP and payments.")
+@strawberry.federation.type(
+    keys=["id"], description="A customer, as the CRM knows it, joined with the ERP and payments."
+)
 class Customer:
     id: strawberry.ID
     name: str
