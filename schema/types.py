@@ -59,9 +59,7 @@ class Payment:
     description: str | None
 
 
-@strawberry.federation.type(
-    keys=["id"], description="A customer, as the CRM knows it, joined with the ERP and payments."
-)
+@strawberry.type(description="A customer, as the CRM knows it, joined with the ERP and payments.")
 class Customer:
     id: strawberry.ID
     name: str
