@@ -30,6 +30,10 @@ class CustomerDirectory(Protocol):
 
     async def customers_by_id(self, ids: Sequence[str]) -> PerKey[Customer | None]: ...
 
+    async def customers_by_erp_number(self, numbers: Sequence[str]) -> PerKey[Customer | None]:
+        """By the ERP customer number the CRM record carries (federation's second key)."""
+        ...
+
     async def customer_page(
         self, first: int, after: tuple[str, str] | None
     ) -> Fetched[CustomerPage]:

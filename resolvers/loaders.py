@@ -17,6 +17,14 @@ def customer(ctx: RequestContext) -> DataLoader[str, Any]:
     )
 
 
+def customer_by_erp_number(ctx: RequestContext) -> DataLoader[str, Any]:
+    return ctx.loaders.get(
+        "customer_by_erp_number",
+        lambda: ctx.services.port(CustomerDirectory).customers_by_erp_number,
+        200,
+    )
+
+
 def orders_by_customer(ctx: RequestContext) -> DataLoader[str, Any]:
     return ctx.loaders.get(
         "orders_by_customer", lambda: ctx.services.port(OrderBook).orders_by_customer

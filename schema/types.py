@@ -13,7 +13,7 @@ from strawberry.types import Info
 
 from colonnade.connectors import domain
 from colonnade.gateway import cost, requires
-from colonnade.resolvers import queries
+from colonnade.resolvers import entities, queries
 
 SalesOrderStatus = strawberry.enum(
     domain.SalesOrderStatus, description="Overall status of a sales order."
@@ -21,8 +21,9 @@ SalesOrderStatus = strawberry.enum(
 PaymentStatus = strawberry.enum(domain.PaymentStatus, description="Lifecycle state of a payment.")
 
 
-@strawberry.type(
-    description="An amount of money in one currency (ISO 4217). Exact decimal, as a string."
+@strawberry.federation.type(
+    description="An amount of money in one currency (ISO 4217). Exact decimal, as a string.",
+    shareable=True,  # a value type: every subgraph with orders or payments serves it
 )
 class Money:
     amount: Decimal
@@ -39,7 +40,7 @@ class SalesOrderItem:
     net_value: Money
 
 
-@strawberry.type(description="A sales order in the ERP.")
+@strawberry.federation.type(description="A sales order in the ERP.", keys=["number"])
 class SalesOrder:
     number: strawberry.ID
     customer_number: str
@@ -49,8 +50,17 @@ class SalesOrder:
     status: SalesOrderStatus  # type: ignore[valid-type]
     items: list[SalesOrderItem]
 
+    @classmethod
+    async def resolve_reference(cls, info: Info[Any, Any], number: strawberry.ID) -> Any:
+        return await entities.sales_order(info, number)
 
-@strawberry.type(description="A payment at the payment provider.")
+    @classmethod
+    def is_type_of(cls, obj: Any, info: Info[Any, Any]) -> bool:
+        """How ``_Entity`` tells its members apart: resolvers hand back domain models."""
+        return isinstance(obj, domain.SalesOrder)
+
+
+@strawberry.federation.type(description="A payment at the payment provider.", keys=["id"])
 class Payment:
     id: strawberry.ID
     amount: Money
@@ -58,8 +68,20 @@ class Payment:
     created_at: datetime
     description: str | None
 
+    @classmethod
+    async def resolve_reference(cls, info: Info[Any, Any], id: strawberry.ID) -> Any:
+        return await entities.payment(info, id)
 
-@strawberry.type(description="A customer, as the CRM knows it, joined with the ERP and payments.")
+    @classmethod
+    def is_type_of(cls, obj: Any, info: Info[Any, Any]) -> bool:
+        """How ``_Entity`` tells its members apart: resolvers hand back domain models."""
+        return isinstance(obj, domain.Payment)
+
+
+@strawberry.federation.type(
+    description="A customer, as the CRM knows it, joined with the ERP and payments.",
+    keys=["id", "erpCustomerNumber"],  # another graph may know a customer by either
+)
 class Customer:
     id: strawberry.ID
     name: str
@@ -78,6 +100,20 @@ class Customer:
     @strawberry.field(description="The customer's id at the payment provider; null if none.")
     def payment_customer_id(self) -> str | None:
         return queries.link(self, "payment_customer_id")  # type: ignore[arg-type]
+
+    @classmethod
+    async def resolve_reference(
+        cls,
+        info: Info[Any, Any],
+        id: strawberry.ID | None = None,
+        erpCustomerNumber: str | None = None,  # the representation's own (GraphQL) name
+    ) -> Any:
+        return await entities.customer(info, id, erpCustomerNumber)
+
+    @classmethod
+    def is_type_of(cls, obj: Any, info: Info[Any, Any]) -> bool:
+        """How ``_Entity`` tells its members apart: resolvers hand back domain models."""
+        return isinstance(obj, domain.Customer)
 
 
 @strawberry.type

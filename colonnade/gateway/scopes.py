@@ -68,6 +68,13 @@ class IsAuthenticated(BasePermission):
         raise Forbidden(self.message or "forbidden")
 
 
+def demand(info: Info[Any, Any], *scopes: str) -> None:
+    """The same rule in a resolver: for what has no field to declare it on (``_entities``)."""
+    check = RequiresScopes([list(scopes)])
+    if not check.has_permission(None, info):
+        check.on_unauthorized()
+
+
 def requires(*scopes: str, authenticated: bool = False) -> PermissionExtension:
     """``extensions=[requires("invoices:write")]``: all of ``scopes`` are needed."""
     permissions: list[BasePermission] = []

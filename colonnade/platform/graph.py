@@ -16,9 +16,10 @@ import strawberry
 import strawberry.federation
 from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, Info
 from strawberry.types.base import StrawberryObjectDefinition
 
 from colonnade.config import GatewaySettings, ServerSettings
@@ -34,6 +35,7 @@ from colonnade.gateway.cost import cost_limit
 from colonnade.gateway.profile import production_rules
 from colonnade.limits import gateway_limits
 from colonnade.platform.plugin import GraphPart
+from colonnade.platform.representations import resolve as representations_resolve
 
 _QUERY_CACHE_SIZE = 1_000  # distinct query texts kept parsed and validated (LRU)
 _OWN_DEFINITION: dict[type, StrawberryObjectDefinition] = {}
@@ -46,6 +48,11 @@ class ColonnadeSchema(strawberry.federation.Schema):
         """Strawberry would log every error with a traceback. Ours are logged where they are
         understood: bugs by ``ErrorTranslation`` (with traceback), upstream failures by their
         ``upstream_call`` line; a client's bad query is not an operator's problem."""
+
+    def entities_resolver(
+        self, info: Info[Any, Any], representations: list[FederationAny]
+    ) -> list[FederationAny]:
+        return representations_resolve(info, self.schema_converter.type_map, representations)
 
 
 def _definition(cls: type) -> StrawberryObjectDefinition:
