@@ -16,6 +16,7 @@ from typing import Any
 from colonnade.config import Settings, load_settings
 from colonnade.errors import ConfigError, StateUnavailable
 from colonnade.events import cli as events_cli
+from colonnade.federation import cli as federation_cli
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,12 +124,15 @@ def main(argv: list[str] | None = None) -> int:
     sandbox.add_argument("--customers", type=int, default=200)
 
     events_cli.add_parsers(sub)
+    federation_cli.add_parsers(sub)
     _add_import_parser(sub)
 
     args = parser.parse_args(argv)
     try:
         if args.command == "import":
             return _import(args)
+        if args.command == "federation":
+            return federation_cli.run(args)
         if args.command == "schema":
             if args.schema_command == "check":
                 return _schema_check(args.repo, args.current)

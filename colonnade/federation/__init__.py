@@ -1,0 +1,1 @@
+"""Federation tooling around the graph: exporting subgraph SDL and composing a supergraph."""
