@@ -167,13 +167,20 @@ def main(argv: list[str] | None = None) -> int:
 
 def _current_sdl(settings: Settings | None = None) -> str:
     """Every installed graph part, whatever this deployment configures: the published graph;
-    with ``settings``, also the zero-code connectors its tables make."""
+    with ``settings``, also the zero-code connectors its tables make — and with
+    ``graph.serve``, the subgraph that deployment serves (what a router composes)."""
     from colonnade.platform import discover, every_part
+    from colonnade.platform.assembly import buildable
     from colonnade.platform.graph import build_schema
     from colonnade.platform.kinds import configured
+    from colonnade.platform.subgraph import served_parts
 
     registry = discover() if settings is None else configured(settings.connectors, discover())
-    return build_schema(every_part(registry)).as_str() + "\n"
+    known = every_part(registry)
+    if settings is None or settings.graph.serve is None:
+        return build_schema(known).as_str() + "\n"
+    parts = served_parts(settings, registry, buildable(settings, registry))
+    return build_schema(parts, known=known).as_str() + "\n"
 
 
 def _schema_diff(old: Path, new: Path | None, changelog: Path | None) -> int:

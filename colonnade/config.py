@@ -271,6 +271,9 @@ class GraphSettings(_Strict):
     unavailable_fields: Literal["absent", "error"] = "absent"
     """A disabled or unconfigured connector's fields: left out of the schema, or kept and
     answering ``CONNECTOR_UNAVAILABLE`` (a schema that does not change with the config)."""
+    serve: list[str] | None = None
+    """Serve one domain as a federation subgraph: the graph parts of these connectors (or
+    parts, by name); default: the whole graph (``colonnade.platform.subgraph``)."""
 
 
 class SandboxSettings(_Strict):

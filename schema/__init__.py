@@ -29,6 +29,7 @@ CUSTOMERS = GraphPart(
     name="customers",
     query=CustomerQuery,
     exports=(Customer, Money, Payment, SalesOrder),  # extended by name: {"Money": ...}
+    entities=(Customer,),
     requires=(CustomerDirectory,),
 )
 ORDERS = GraphPart(
@@ -36,6 +37,8 @@ ORDERS = GraphPart(
     query=OrderQuery,
     mutation=OrderMutation,
     extends={Customer: CustomerOrders},
+    needs={Customer: ("erp_customer_number",)},  # what Customer.salesOrders reads
+    entities=(SalesOrder,),
     requires=(OrderBook, CustomerDirectory),
 )
 PAYMENTS = GraphPart(
@@ -44,6 +47,8 @@ PAYMENTS = GraphPart(
     mutation=PaymentMutation,
     subscription=PaymentSubscription,
     extends={Customer: CustomerPayments},
+    needs={Customer: ("payment_customer_id",)},  # what Customer.payments reads
+    entities=(Payment,),
     requires=(PaymentGateway, CustomerDirectory),
 )
 SENSORS = GraphPart(

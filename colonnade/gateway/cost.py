@@ -42,6 +42,7 @@ from graphql import (
 from graphql.pyutils import Undefined
 from strawberry.extensions import SchemaExtension
 from strawberry.federation.schema_directives import Cost, ListSize
+from strawberry.types.unset import UNSET
 
 from colonnade.errors import ErrorCode
 from colonnade.gateway.client_limits import ClientCostBudget
@@ -68,12 +69,12 @@ def cost(
     directives: list[object] = [_BatchedCost(weight=weight) if batched else Cost(weight=weight)]
     if slicing_argument or assumed_size is not None or sized_fields:
         directives.append(
+            # Unset arguments are left out, not printed as null: Apollo's composition
+            # crashes on `sizedFields: null` (a TypeError in validateListSizeAppliedToList).
             ListSize(
-                assumed_size=assumed_size,
-                # Lists, never null: Apollo's composition reads `sizedFields: null` and
-                # `slicingArguments: null` as lists and fails on them (not as "absent").
-                slicing_arguments=[slicing_argument] if slicing_argument else [],
-                sized_fields=list(sized_fields),
+                assumed_size=UNSET if assumed_size is None else assumed_size,
+                slicing_arguments=[slicing_argument] if slicing_argument else UNSET,
+                sized_fields=list(sized_fields) or UNSET,
                 require_one_slicing_argument=False,
             )
         )
@@ -100,7 +101,7 @@ def _spec(field: GraphQLField) -> _Spec:
             weight, batched = directive.weight, getattr(directive, "batched", False)
         elif isinstance(directive, ListSize):
             slicing = tuple(directive.slicing_arguments or ())
-            assumed = directive.assumed_size
+            assumed = None if directive.assumed_size is UNSET else directive.assumed_size
             sized = frozenset(directive.sized_fields or ())
     return _Spec(weight, batched, slicing, assumed, sized)
 

@@ -22,6 +22,7 @@ from colonnade.platform.kinds import configured
 from colonnade.platform.plugin import ConnectorPlugin, GraphPart
 from colonnade.platform.services import Services
 from colonnade.platform.settings import connector_settings
+from colonnade.platform.subgraph import connector_parts, served_parts
 from colonnade.runtime import Runtime
 
 
@@ -86,12 +87,6 @@ _CLOSING: set[Any] = set()  # keeps the closing tasks referenced until they fini
 _log = structlog.get_logger("colonnade.platform")
 
 
-def connector_parts(registry: Registry) -> list[tuple[GraphPart, str | None]]:
-    """Every graph part, with the connector that owns it (None: written against ports)."""
-    owned = [(c.graph, c.name) for c in registry.connectors if c.graph is not None]
-    return [*owned, *((p, None) for p in registry.parts)]
-
-
 def assemble(settings: Settings, runtime: Runtime, registry: Registry | None = None) -> Assembly:
     """Build every configured connector (WSDLs load now, at start-up, never per request)."""
     registry = configured(settings.connectors, registry or discover())
@@ -120,14 +115,13 @@ def assemble(settings: Settings, runtime: Runtime, registry: Registry | None = N
                 also=[p.name for p in providers[1:]],
             )
     services = Services(built, ports, unavailable, owners)
-    keep_all = settings.graph.unavailable_fields == "error"
-    parts = tuple(
-        part
-        for part, owner in connector_parts(registry)
-        if keep_all
-        or ((owner is None or owner in built) and all(p in ports for p in part.requires))
-    )
-    return Assembly(registry, typed, services, parts)
+    return Assembly(registry, typed, services, served_parts(settings, registry, built))
+
+
+def buildable(settings: Settings, registry: Registry) -> set[str]:
+    """The connectors ``assemble`` would build (enabled and configured), building none."""
+    typed = connector_settings(settings, registry)
+    return {p.name for p in registry.connectors if _why_unbuilt(p, typed[p.name]) is None}
 
 
 def every_part(registry: Registry | None = None) -> tuple[GraphPart, ...]:

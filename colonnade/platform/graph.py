@@ -36,6 +36,7 @@ from colonnade.gateway.profile import production_rules
 from colonnade.limits import gateway_limits
 from colonnade.platform.plugin import GraphPart
 from colonnade.platform.representations import resolve as representations_resolve
+from colonnade.platform.stubs import entity_stub
 
 _QUERY_CACHE_SIZE = 1_000  # distinct query texts kept parsed and validated (LRU)
 _OWN_DEFINITION: dict[type, StrawberryObjectDefinition] = {}
@@ -62,12 +63,12 @@ def _definition(cls: type) -> StrawberryObjectDefinition:
     return definition
 
 
-def _exported(parts: Iterable[GraphPart]) -> dict[str, type]:
+def exported_types(parts: Iterable[GraphPart]) -> dict[str, type]:
     """GraphQL type name → class, for every type a part offers for extension."""
     return {_definition(t).name: t for part in parts for t in part.exports}
 
 
-def _target(part: GraphPart, named: type | str, exported: dict[str, type]) -> type:
+def extension_target(part: GraphPart, named: type | str, exported: dict[str, type]) -> type:
     """The type ``part`` extends: named by its class, or by the GraphQL name a part exports."""
     if not isinstance(named, str):
         return named
@@ -79,16 +80,27 @@ def _target(part: GraphPart, named: type | str, exported: dict[str, type]) -> ty
     return exported[named]
 
 
-def apply_extensions(parts: Sequence[GraphPart], known: Iterable[GraphPart] = ()) -> None:
+def _owners(parts: Iterable[GraphPart]) -> dict[type, str]:
+    """Entity type → the part that owns (and resolves) it."""
+    return {entity: part.name for part in parts for entity in part.entities}
+
+
+def apply_extensions(parts: Sequence[GraphPart], known: Iterable[GraphPart] = ()) -> list[type]:
     """Give every extended type its own fields plus those of the parts in this build.
     ``known``: every installed part (a target named by a part that is left out is still
-    found, so a missing target is a typo, not a configuration)."""
-    exported = _exported([*parts, *known])
+    found, so a missing target is a typo, not a configuration). An extended entity whose
+    owner is not in this build is served as a stub: returned, for the schema to include."""
+    known = [*parts, *known]
+    exported = exported_types(known)
+    in_build = {part.name for part in parts}
+    owners = _owners(known)
     added: dict[type, list[Any]] = {}
+    stubbed: dict[type, list[tuple[Any, tuple[str, ...]]]] = {}
     owner: dict[tuple[type, str], str] = {}
     for part in parts:
         for named, extension in part.extends.items():
-            target = _target(part, named, exported)
+            target = extension_target(part, named, exported)
+            needs = tuple(part.needs.get(named, part.needs.get(target, ())))
             for new in _definition(extension).fields:
                 first = owner.setdefault((target, new.python_name), part.name)
                 if first != part.name:
@@ -96,7 +108,10 @@ def apply_extensions(parts: Sequence[GraphPart], known: Iterable[GraphPart] = ()
                         f"graph parts {first!r} and {part.name!r} both add "
                         f"{_definition(target).name}.{new.python_name}"
                     )
-                added.setdefault(target, []).append(new)
+                if target in owners and owners[target] not in in_build:
+                    stubbed.setdefault(target, []).append((new, needs))
+                else:
+                    added.setdefault(target, []).append(new)
     for target in {*added, *_OWN_DEFINITION}:
         own = _OWN_DEFINITION.setdefault(target, _definition(target))
         extra = added.get(target, [])
@@ -107,6 +122,10 @@ def apply_extensions(parts: Sequence[GraphPart], known: Iterable[GraphPart] = ()
         target.__strawberry_definition__ = dataclasses.replace(  # type: ignore[attr-defined]
             own, fields=[*own.fields, *extra]
         )
+    return [
+        entity_stub(target, sorted({n for _, needs in fields for n in needs}), fields)
+        for target, fields in stubbed.items()
+    ]
 
 
 def _merged(name: str, types: Sequence[type]) -> type | None:
@@ -124,7 +143,7 @@ def build_schema(
 ) -> strawberry.Schema:
     server = server or ServerSettings()
     gateway = gateway or GatewaySettings()
-    apply_extensions(parts, known)
+    stubs = apply_extensions(parts, known)
     query = _merged("Query", [p.query for p in parts if p.query is not None])
     scalars: dict[object, Any] = {}
     for part in parts:
@@ -144,6 +163,7 @@ def build_schema(
         subscription=_merged(
             "Subscription", [p.subscription for p in parts if p.subscription is not None]
         ),
+        types=stubs,
         federation_version="2.9",
         config=StrawberryConfig(scalar_map=scalars),
         extensions=[

@@ -41,6 +41,12 @@ class GraphPart:
     extends: Mapping[type | str, type] = field(default_factory=dict)
     exports: tuple[type, ...] = ()
     """Types other parts may extend by name (``GraphPart(extends={"Customer": ...})``)."""
+    entities: tuple[type, ...] = ()
+    """Federation entities (``@key`` types) this part owns and resolves (``_entities``). A
+    subgraph serving a part that extends one of them without its owner serves a stub."""
+    needs: Mapping[type | str, tuple[str, ...]] = field(default_factory=dict)
+    """Per extended type, the fields of it (Python names) the extension's resolvers read:
+    in a subgraph without the type's owner they come from the router (``@requires``)."""
     requires: tuple[type, ...] = ()
     scalars: Mapping[object, Any] = field(default_factory=dict)
     """Custom scalars its types use: ``{NewType: strawberry.scalar(name=...)}`` (Strawberry's

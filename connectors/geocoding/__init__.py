@@ -11,6 +11,7 @@ PLUGIN = GraphPart(
     name="geocoding",
     query=GeocodeQuery,
     extends={"Customer": CustomerLocation},
+    needs={"Customer": ("city", "country")},  # the address geocoded
     requires=(Geocoder,),
 )
 
