@@ -6,7 +6,8 @@
 // response. And the labels name *subgraph* paths, which are not the client's: the router
 // merges root fields of one tick into one request (`_v0_customers`) and asks for entities by
 // `_entities(representations:)`. So each label is moved to the client's path:
-//   - a root field `_vN_field…`: the client's response key for that root field (its alias);
+//   - a root field (`field…`, or `_vN_field…` when batched): the client's response key for
+//     that root field (its alias; see rootKey);
 //   - `_entities, i, …`: the path of every client object that representation i came from
 //     (the router tells us each object's key and path as it plans the entity fetches).
 // A label whose place cannot be found keeps its subgraph path and says `subgraph`, rather
@@ -42,8 +43,9 @@ function rootResponseKeys(document, operationName) {
   const visit = (selectionSet, seen) => {
     for (const selection of selectionSet?.selections ?? []) {
       if (selection.kind === Kind.FIELD) {
-        const keys = byField.get(selection.name.value) ?? new Set();
-        keys.add(selection.alias?.value ?? selection.name.value);
+        const keys = byField.get(selection.name.value) ?? [];
+        const key = selection.alias?.value ?? selection.name.value;
+        if (!keys.includes(key)) keys.push(key);
         byField.set(selection.name.value, keys);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         visit(selection.selectionSet, seen);
@@ -55,6 +57,13 @@ function rootResponseKeys(document, operationName) {
   };
   visit(operation?.selectionSet, new Set());
   return byField;
+}
+
+function rootAliases(document) {
+  const operation = document?.definitions?.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+  return (operation?.selectionSet?.selections ?? [])
+    .filter((s) => s.kind === Kind.FIELD)
+    .map((s) => s.alias?.value ?? s.name.value);
 }
 
 export function useColonnadeExtensions() {
@@ -80,10 +89,32 @@ export function useColonnadeExtensions() {
       if (!paths?.length) return [{ ...entry, subgraph: answer.subgraph }];
       return paths.map((path) => ({ ...entry, path: [...path, ...below] }));
     }
-    const field = head.replace(BATCH_PREFIX, "");
-    const keys = rootKeys.get(field);
-    if (keys?.size !== 1) return [{ ...entry, path: [field, ...rest], subgraph: answer.subgraph }];
-    return [{ ...entry, path: [[...keys][0], ...rest] }];
+    const key = rootKey(answer, head, rootKeys);
+    if (key === undefined) {
+      return [{ ...entry, path: [head.replace(BATCH_PREFIX, ""), ...rest], subgraph: answer.subgraph }];
+    }
+    return [{ ...entry, path: [key, ...rest] }];
+  }
+
+  // The client's response key for a subgraph root field. Unbatched, the request is the
+  // delegation of one client field (its path says which). Batched (`_v<i>_<field>`), the
+  // delegations of one tick are merged in the order the client's root fields ran: the k-th
+  // `_v<i>_<field>` of the merged request is the k-th `<field>` of the client's operation.
+  function rootKey(answer, head, rootKeys) {
+    const batched = /^_v(\d+)_(.+)$/.exec(head);
+    const field = batched ? batched[2] : head;
+    const keys = rootKeys.get(field) ?? [];
+    if (!batched) {
+      if (answer.rootKey !== undefined && keys.includes(answer.rootKey)) return answer.rootKey;
+      return keys.length === 1 ? keys[0] : undefined;
+    }
+    const merged = answer.rootFields
+      .map((alias) => /^_v(\d+)_(.+)$/.exec(alias))
+      .filter((m) => m && m[2] === field)
+      .map((m) => Number(m[1]))
+      .sort((a, b) => a - b);
+    const rank = merged.indexOf(Number(batched[1]));
+    return rank >= 0 && merged.length === keys.length ? keys[rank] : undefined;
   }
 
   return {
@@ -101,7 +132,13 @@ export function useColonnadeExtensions() {
       return ({ result }) => {
         const notice = result?.extensions?.[NAMESPACE];
         if (notice && typeof notice === "object") {
-          state(context).answers.push({ subgraph: subgraphName, variables: executionRequest.variables, notice });
+          state(context).answers.push({
+            subgraph: subgraphName,
+            variables: executionRequest.variables,
+            rootKey: executionRequest.info?.path ? pathArray(executionRequest.info.path)[0] : undefined,
+            rootFields: rootAliases(executionRequest.document),
+            notice,
+          });
         }
       };
     },

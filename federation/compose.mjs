@@ -7,6 +7,8 @@
 // SOURCE when it is a URL; a file source needs --routing-url. Writes DIR/NAME.graphql for each
 // subgraph and DIR/supergraph.graphql. Every error and hint is printed, with its code and the
 // subgraph it comes from; exit status 1 on composition errors, 2 on a usage or fetch problem.
+// A subgraph that wants credentials for `_service` (Colonnade with anonymous access off) gets
+// the headers in COMPOSE_SDL_HEADERS (JSON object): from the environment, never the argv.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -33,12 +35,22 @@ function pairs(values, flag) {
 
 const isUrl = (source) => /^https?:\/\//.test(source);
 
+function sdlHeaders() {
+  const raw = process.env.COMPOSE_SDL_HEADERS;
+  if (!raw) return {};
+  try {
+    const headers = JSON.parse(raw);
+    if (headers && typeof headers === "object" && !Array.isArray(headers)) return headers;
+  } catch {}
+  throw new UsageError("COMPOSE_SDL_HEADERS must be a JSON object of header names and values");
+}
+
 async function fetchSdl(name, url) {
   let response;
   try {
     response = await fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json" },
+      headers: { ...sdlHeaders(), "content-type": "application/json", accept: "application/json" },
       body: JSON.stringify({ query: SDL_QUERY }),
       signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
     });
