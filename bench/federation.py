@@ -11,7 +11,8 @@ run, interleaved (direct, router, direct, …) so drift on the shared cores hits
 
 - **sequential**: one request at a time, alternating, `--requests` each: latency p50/p90;
 - **throughput**: `--workers` closed-loop senders for `--seconds`, direct then router, twice
-  (rounds alternate): answers per second.
+  (rounds alternate): answers per second. No two requests in flight are identical (see
+  ``throughput``: the router would otherwise share one subgraph answer between them).
 
 Each with Colonnade's cache on (warm: the hop is a large share) and off (cold: 102 upstream
 calls a query, the hop is a small share). The ratio is router ÷ direct (> 1: the hop costs).
@@ -40,12 +41,14 @@ sys.path.insert(0, str(HERE))
 
 import procs  # noqa: E402
 import queries  # noqa: E402
-from loadgen import Client, Sample, _one, closed_loop, summarize  # noqa: E402
+from loadgen import Client, Sample, _one, summarize  # noqa: E402
 
 FEDERATION = REPO / "federation"
 HIVE_GATEWAY = FEDERATION / "node_modules" / "@graphql-hive" / "gateway"
 LATENCY_MS = 20.0
 CUSTOMERS = 200
+VARIANTS = 10
+MAX_REQUESTS = 2_000
 
 
 def log(message: str) -> None:
@@ -86,20 +89,38 @@ async def sequential(
 async def throughput(
     clients: dict[str, Client], workers: int, seconds: float, rounds: int, first: int
 ) -> dict[str, dict[str, Any]]:
-    request = queries.nested("colonnade", first)
-    runs: dict[str, list[Any]] = {name: [] for name in clients}
+    """Closed loop; consecutive requests ask for different page sizes (``first`` down to
+    ``first - VARIANTS + 1``) so no two in flight are identical: Hive Gateway's HTTP executor
+    deduplicates identical in-flight subgraph requests, which would count one upstream answer
+    for several clients and flatter the router."""
+    variants = [queries.nested("colonnade", first - i) for i in range(VARIANTS)]
+    runs: dict[str, list[tuple[list[Sample], float]]] = {name: [] for name in clients}
     for _ in range(rounds):
         for name, client in clients.items():
-            runs[name].append(
-                await closed_loop(
-                    client, request, workers=workers, duration=seconds, max_requests=2_000
-                )
-            )
-    out = {}
-    for name, done in runs.items():
-        samples = [s for run in done for s in run.samples]
-        out[name] = summarize(samples, sum(run.duration for run in done))
-    return out
+            runs[name].append(await _closed_loop(client, variants, workers, seconds))
+    return {
+        name: summarize([s for samples, _ in done for s in samples], sum(d for _, d in done))
+        for name, done in runs.items()
+    }
+
+
+async def _closed_loop(
+    client: Client, variants: list[Any], workers: int, seconds: float
+) -> tuple[list[Sample], float]:
+    loop = asyncio.get_running_loop()
+    samples: list[Sample] = []
+    sent = [0]
+    start = loop.time()
+    stop = start + seconds
+
+    async def worker() -> None:
+        while loop.time() < stop and sent[0] < MAX_REQUESTS:
+            request = variants[sent[0] % len(variants)]
+            sent[0] += 1
+            samples.append(await _one(client, request, loop.time(), 60.0))
+
+    await asyncio.gather(*(worker() for _ in range(workers)))
+    return samples, max(loop.time() - start, 1e-9)
 
 
 def ratio(router_value: float | None, direct_value: float | None) -> float | None:
