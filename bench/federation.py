@@ -165,7 +165,8 @@ def report(result: dict[str, Any]) -> str:
         "# Federation: the router hop on the nested query",
         "",
         f"{result['when']} · commit `{result['commit']}` · {result['machine']} · "
-        f"Hive Gateway {result['hive_gateway']} · node {result['node']}",
+        f"Hive Gateway {result['hive_gateway']} · node {result['node']} · load average at the "
+        f"end {' / '.join(map(str, result['load_average']))} (1/5/15 min)",
         "",
         f"`python bench/federation.py {' '.join(result['argv'])}` — {result['first']} customers "
         f"with orders and payments; sandbox providers at {LATENCY_MS:.0f} ms a call; "
@@ -238,6 +239,7 @@ def main() -> int:
         "hive_gateway": json.loads((HIVE_GATEWAY / "package.json").read_text())["version"],
         "node": node.stdout.strip(),
         "argv": sys.argv[1:],
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "first": args.first,
         "requests": args.requests,
         "workers": args.workers,

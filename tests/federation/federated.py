@@ -38,6 +38,11 @@ def require_node() -> str:
     return node
 
 
+def clean_env() -> dict[str, str]:
+    """This environment without COLONNADE_* settings (a developer's shell changes no test)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("COLONNADE_")}
+
+
 def hive_gateway_version() -> str:
     return str(json.loads((HIVE_GATEWAY / "package.json").read_text())["version"])
 
@@ -184,7 +189,7 @@ def federated(sandbox_url: str, creds: Credentials, work: Path) -> Iterator[Stac
             work / "direct.log",
         )
     )
-    node_env = {k: v for k, v in os.environ.items() if not k.startswith("COLONNADE_")}
+    node_env = clean_env()
     processes.append(
         Process(
             "loyalty",

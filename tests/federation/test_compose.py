@@ -4,12 +4,11 @@ says why. Composition is what CI checks, so it runs from the committed files alo
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-from federated import FEDERATION, SUBGRAPHS, require_node
+from federated import FEDERATION, SUBGRAPHS, clean_env, require_node
 
 LOYALTY_SDL = FEDERATION / "loyalty" / "schema.graphql"
 
@@ -21,9 +20,13 @@ def compose(
     for pair in pairs:
         flag, value = pair.split(" ", 1)
         argv += [flag, value]
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("COLONNADE_")}
     return subprocess.run(
-        argv, capture_output=True, text=True, env={**clean, **(env or {})}, timeout=180, check=False
+        argv,
+        capture_output=True,
+        text=True,
+        env={**clean_env(), **(env or {})},
+        timeout=180,
+        check=False,
     )
 
 

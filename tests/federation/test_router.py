@@ -3,15 +3,18 @@ the right data, partial data with codes intact when a provider fails, stale labe
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import time
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
-from federated import Stack, federated
+from federated import SUBGRAPHS, Stack, clean_env, federated, hive_gateway_version
 from support import Credentials
 
+from colonnade.federation.compose import config_sdl
 from colonnade.sandboxes import SandboxSet, ServedSandbox
 from colonnade.sandboxes.faults import Fault
 
@@ -69,6 +72,16 @@ def test_composition_of_the_running_subgraphs_has_no_errors(stack: Stack) -> Non
     supergraph = stack.supergraph.read_text()
     for graph in ("COMMERCE", "ERP", "LOYALTY"):
         assert f"{graph} @join__graph" in supergraph
+    assert hive_gateway_version() == "2.15.1"  # the router the README and bench name
+
+
+@pytest.mark.parametrize("name", ["commerce", "erp"])
+def test_the_sdl_exported_from_a_config_is_the_sdl_it_serves(stack: Stack, name: str) -> None:
+    """CI composes from the configs; the router routes to the running processes: the two
+    must be one graph."""
+    exported = config_sdl(SUBGRAPHS / f"{name}.toml", env=clean_env())
+    served = stack.query(stack.subgraphs[name], "{ _service { sdl } }")["data"]["_service"]["sdl"]
+    assert served.strip() == exported.strip()
 
 
 def test_a_query_spanning_colonnade_and_loyalty_equals_the_direct_answers(
@@ -197,6 +210,37 @@ def test_stale_labels_survive_the_router_at_the_clients_paths(
 
     assert labels(routed) == labels(direct)
     assert {p[0] for p in labels(routed)} == {("first", field), ("second", field)}
+
+
+async def test_concurrent_identical_queries_with_different_keys_are_not_shared(
+    stack: Stack, providers: SandboxSet
+) -> None:
+    """Hive Gateway deduplicates identical in-flight subgraph requests; the forwarded
+    credentials are part of what makes two requests identical, so a refused caller never gets
+    the answer fetched for an accepted one (ERP slowed so the four are in flight together)."""
+    customer = _customers(providers, 50)[-5]  # not cached by another test
+    providers.erp.faults.add(Fault(kind="latency", latency_s=0.5))
+    keys = [stack.api_key, "col_not-a-key", stack.api_key, None]
+
+    async def ask(client: httpx.AsyncClient, key: str | None) -> dict[str, Any]:
+        headers = {} if key is None else {"x-api-key": key}
+        payload = {"query": ONE, "variables": {"id": customer}}
+        body: dict[str, Any] = (
+            await client.post(stack.router, json=payload, headers=headers)
+        ).json()
+        return body
+
+    try:
+        async with httpx.AsyncClient(timeout=30) as client:
+            answers = await asyncio.gather(*(ask(client, key) for key in keys))
+    finally:
+        providers.clear_faults()
+    for key, body in zip(keys, answers, strict=True):
+        if key == stack.api_key:
+            assert body["data"]["customer"]["salesOrders"], body
+        else:
+            assert body["data"]["customer"] is None, body
+            assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
 def test_without_credentials_the_router_passes_on_colonnades_refusal(
