@@ -98,14 +98,17 @@ async def test_each_malformed_representation_gets_its_own_error(facade) -> None:
                 {"__typename": "Nope"},
                 {"__typename": "Customer", "id": "nope"},
                 {"__typename": "Customer"},  # no key at all
+                {"__typename": "Payment", "x": "1"},  # without its key (found by the fuzzer)
+                {"__typename": "Customer", "id": ["001000000000002AAA"]},
+                {"__typename": "Customer", "id": 7},
                 {**good, "extra": "ignored"},
             ]
         },
     )
-    assert body["data"]["_entities"][:5] == [None] * 5
-    assert body["data"]["_entities"][5] == {"id": good["id"]}
+    assert body["data"]["_entities"][:8] == [None] * 8
+    assert body["data"]["_entities"][8] == {"id": good["id"]}
     errors = {tuple(e["path"]): e["extensions"]["code"] for e in body["errors"]}
-    assert errors == {("_entities", i): "BAD_USER_INPUT" for i in range(5)}
+    assert errors == {("_entities", i): "BAD_USER_INPUT" for i in range(8)}
 
 
 async def test_too_many_representations_are_refused_before_any_call(
