@@ -143,3 +143,31 @@ async def test_a_representation_needs_the_scope_its_root_field_needs(
     assert body["data"]["_entities"] == [None, {"number": order.vbeln}]
     assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
     assert providers.crm.recorder.count("crm.sobject_collection") == 0
+
+
+async def test_customers_resolve_by_their_erp_number_in_one_crm_query(
+    facade, providers: SandboxSet
+) -> None:
+    accounts = [a for a in providers.crm.accounts.values() if a["SAP_Customer_Number__c"]][:100]
+    reps = [
+        {"__typename": "Customer", "erpCustomerNumber": a["SAP_Customer_Number__c"]}
+        for a in accounts
+    ]
+    reps += [
+        {"__typename": "Customer", "erpCustomerNumber": "0000000000"},  # nobody's: null
+        {"__typename": "Customer", "erpCustomerNumber": "12"},  # not an ERP number
+    ]
+    query = """query($r: [_Any!]!) { _entities(representations: $r) {
+        ... on Customer { id erpCustomerNumber } } }"""
+    body = await facade.query(query, {"r": reps})
+
+    got = body["data"]["_entities"]
+    assert got[:100] == [
+        {"id": a["Id"], "erpCustomerNumber": a["SAP_Customer_Number__c"]} for a in accounts
+    ]
+    assert got[100:] == [None, None]
+    assert [(e["path"], e["extensions"]["code"]) for e in body["errors"]] == [
+        (["_entities", 101], "BAD_USER_INPUT")
+    ]
+    assert providers.crm.recorder.count("crm.query") == 1
+    assert providers.crm.recorder.count("crm.sobject_collection") == 0
