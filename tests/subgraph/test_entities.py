@@ -171,3 +171,27 @@ async def test_customers_resolve_by_their_erp_number_in_one_crm_query(
     ]
     assert providers.crm.recorder.count("crm.query") == 1
     assert providers.crm.recorder.count("crm.sobject_collection") == 0
+
+
+async def test_entities_are_priced_by_how_many_representations_they_carry(
+    make_facade, providers: SandboxSet
+) -> None:
+    """Without this, `_entities` cost nothing: 1,000 customers' payments (1,000 Stripe calls)
+    passed a limit of 1,000 that `customers(first: 100) { payments }` does not."""
+    facade = await make_facade(gateway={"max_cost": 150})
+    query = """query($r: [_Any!]!) { _entities(representations: $r) {
+        ... on Customer { id payments { id } } } }"""
+    few = [{"__typename": "Customer", "id": a} for a in list(providers.crm.accounts)[:50]]
+    many = [{"__typename": "Customer", "id": a} for a in list(providers.crm.accounts)[:200]]
+
+    assert "errors" not in await facade.query(query, {"r": few})
+    refused = await facade.query(query, {"r": many})
+    assert refused["errors"][0]["extensions"]["code"] == "COST_LIMIT_EXCEEDED"
+    assert refused["errors"][0]["extensions"]["cost"] == 1 + 200
+    providers.payments.recorder.reset()
+    literal = ", ".join(f'{{__typename: "Customer", id: "{r["id"]}"}}' for r in many)
+    body = await facade.query(
+        f"{{ _entities(representations: [{literal}]) {{ ... on Customer {{ payments {{ id }} }} }} }}"
+    )
+    assert body["errors"][0]["extensions"]["code"] == "COST_LIMIT_EXCEEDED"
+    assert providers.payments.recorder.count("payments.*") == 0
