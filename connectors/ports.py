@@ -31,7 +31,8 @@ class CustomerDirectory(Protocol):
     async def customers_by_id(self, ids: Sequence[str]) -> PerKey[Customer | None]: ...
 
     async def customers_by_erp_number(self, numbers: Sequence[str]) -> PerKey[Customer | None]:
-        """By the ERP customer number the CRM record carries (federation's second key)."""
+        """The customer whose ERP customer number this is (a federation key another graph
+        holds); ``None``: no account has it. A malformed number fails its own key only."""
         ...
 
     async def customer_page(

@@ -83,6 +83,9 @@ class CrmSandbox(Provider):
         self.token_ttl_s = token_ttl_s
         self.api_limit = api_limit
         self.rate_limiter = RateLimiter(rate_limit_per_s)
+        self.query_batch_size = 2000
+        """Records per query page when the client asks for none (Salesforce's default; it may
+        send fewer than asked, so a test lowers this to make a client follow pages)."""
         self._lock = threading.Lock()
         self.reset()
         self.app = CaptureCycle(Starlette(routes=self._routes()))
@@ -292,7 +295,7 @@ class CrmSandbox(Provider):
         version = request.path_params["version"]
         records = [self._render(version, r, parsed.fields) for r in rows]
         match = _BATCH.search(request.headers.get("sforce-query-options", ""))
-        batch = min(max(int(match.group(1)), 1), 2000) if match else 2000
+        batch = min(max(int(match.group(1)), 1), 2000) if match else self.query_batch_size
         with self._lock:
             self._cursor_seq += 1
             cursor = self._cursor_seq

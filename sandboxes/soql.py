@@ -1,10 +1,14 @@
-"""A deliberately tiny SOQL subset: what keyset pagination over Account needs, nothing more.
+"""A deliberately tiny SOQL subset: what keyset pagination and lookups by a field need.
 
 Grammar (keywords case-insensitive):
   SELECT (COUNT() | f1, f2, ...) FROM Account
   [WHERE cond] [ORDER BY f [ASC|DESC], ...] [LIMIT n]
   cond := term (OR term)* ; term := factor (AND factor)* ;
   factor := '(' cond ')' | field (=|!=|<|<=|>|>=) 'string literal'
+          | field [NOT] IN '(' 'string literal' (, 'string literal')* ')'
+As Salesforce: an empty or unclosed IN list, or a bare value in it, is MALFORMED_QUERY. Like
+the comparisons here, a null field matches neither IN nor NOT IN (unchecked against the real
+thing, and nothing Colonnade sends depends on it).
 """
 
 from __future__ import annotations
@@ -155,12 +159,32 @@ class _Parser:
             self.expect("punct", ")")
             return inner
         name = self.field()
+        negated = self.keyword("NOT", "IN")
+        if negated or self.keyword("IN"):
+            return self.membership(name, negated)
         op = _OPS[self.expect("op")]
-        literal = re.sub(r"\\(.)", r"\1", self.expect("str")[1:-1])
+        literal = self.literal()
 
         def predicate(record: Record) -> bool:
             value = record.get(name)
             return value is not None and op(value, literal)
+
+        return predicate
+
+    def literal(self) -> str:
+        return re.sub(r"\\(.)", r"\1", self.expect("str")[1:-1])
+
+    def membership(self, name: str, negated: bool) -> Predicate:
+        self.expect("punct", "(")
+        values = {self.literal()}
+        while self.peek() == ("punct", ","):
+            self.i += 1
+            values.add(self.literal())
+        self.expect("punct", ")")
+
+        def predicate(record: Record) -> bool:
+            value = record.get(name)
+            return value is not None and (value in values) != negated
 
         return predicate
 

@@ -33,6 +33,7 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
+    ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
@@ -88,6 +89,12 @@ class _Spec:
     slicing: tuple[str, ...] = ()
     assumed_size: int | None = None
     sized_fields: frozenset[str] = frozenset()
+
+
+_ENTITIES = _Spec(weight=1, batched=True)
+"""Federation's ``_entities``: one batched lookup per entity type, its list as long as the
+``representations`` sent (declared nowhere: Strawberry adds the field), so a router's (or a
+caller's) N entities cost what N objects of a list query do."""
 
 
 def _spec(field: GraphQLField) -> _Spec:
@@ -176,7 +183,8 @@ class CostAnalyzer:
         key = (parent.name, name)
         found = self._specs.get(key)
         if found is None:
-            found = self._specs[key] = _spec(field)
+            entities = name == "_entities" and parent is self.schema.query_type
+            found = self._specs[key] = _ENTITIES if entities else _spec(field)
         return field, found
 
 
@@ -258,12 +266,27 @@ class _Walk:
         return a + a_out * size, b + b_out
 
     def size(self, node: FieldNode, field: GraphQLField, spec: _Spec) -> int:
+        if spec is _ENTITIES:
+            return self.length(node, "representations")
         for name in spec.slicing:
             value = self.argument(node, field, name)
             if isinstance(value, int) and not isinstance(value, bool):
                 return max(value, 0)
         if spec.assumed_size is not None:
             return spec.assumed_size
+        return 1
+
+    def length(self, node: FieldNode, name: str) -> int:
+        """How many items a list argument holds (a literal or a variable)."""
+        for arg in node.arguments or ():
+            if arg.name.value != name:
+                continue
+            if isinstance(arg.value, ListValueNode):
+                return len(arg.value.values)
+            if isinstance(arg.value, VariableNode):
+                self.read_variables.append(arg.value.name.value)
+                value = self.variables.get(arg.value.name.value)
+                return len(value) if isinstance(value, list) else 1
         return 1
 
     def argument(self, node: FieldNode, field: GraphQLField, name: str) -> Any:
@@ -323,6 +346,10 @@ def cost_limit(
 
 
 def _hashable(value: Any) -> Any:
+    """A price-cache key part: a list variable is priced by its length alone (``_entities``),
+    so 1,000 representations are not kept as text per cached price."""
+    if isinstance(value, list):
+        return ("list", len(value))
     return value if isinstance(value, int | str | float | bool | None) else repr(value)
 
 

@@ -11,7 +11,7 @@ the others still resolve, and a request carries at most ``MAX_REPRESENTATIONS`` 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Mapping
 from typing import Any
 
 from strawberry.types import Info
@@ -44,17 +44,30 @@ def _one(info: Info[Any, Any], type_map: dict[str, Any], index: int, representat
     if resolver is None:
         return BadUserInput(f"representation {index}: {name!r} is not an entity of this graph")
     keys = {k: v for k, v in representation.items() if k != "__typename"}
+    parameters = inspect.signature(resolver).parameters
+    missing = [
+        n
+        for n, p in parameters.items()
+        if n != "info"
+        and n not in keys
+        and p.default is p.empty
+        and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    if missing:
+        return BadUserInput(f"representation {index}: {name} needs `{'`, `'.join(missing)}`")
+    shapeless = sorted(k for k, v in keys.items() if isinstance(v, dict | list))
+    if shapeless:  # every key field of this graph is a scalar
+        return BadUserInput(f"representation {index}: `{shapeless[0]}` must be a scalar")
     try:
-        return resolver(**_accepted(resolver, keys, info))
+        return resolver(**_accepted(parameters, keys, info))
     except Exception as exc:  # noqa: BLE001 - a representation's failure is its own result
         return exc
 
 
 def _accepted(
-    resolver: Callable[..., Any], keys: dict[str, Any], info: Info[Any, Any]
+    parameters: Mapping[str, inspect.Parameter], keys: dict[str, Any], info: Info[Any, Any]
 ) -> dict[str, Any]:
-    """The keys ``resolver`` takes (all of them if it takes ``**``), with ``info`` if asked."""
-    parameters = inspect.signature(resolver).parameters
+    """The keys the resolver takes (all of them if it takes ``**``), with ``info`` if asked."""
     takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
     accepted = keys if takes_any else {k: v for k, v in keys.items() if k in parameters}
     return {**accepted, "info": info} if "info" in parameters else accepted

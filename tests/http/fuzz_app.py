@@ -65,6 +65,42 @@ class Tally:
             )
 
 
+def _literal(value: Any) -> Any:
+    """A Python value as a GraphQL literal (the AST hypothesis-graphql puts in a query)."""
+    from graphql.language import ast
+
+    if isinstance(value, dict):
+        return ast.ObjectValueNode(
+            fields=tuple(
+                ast.ObjectFieldNode(name=ast.NameNode(value=k), value=_literal(v))
+                for k, v in value.items()
+            )
+        )
+    if isinstance(value, list):
+        return ast.ListValueNode(values=tuple(_literal(v) for v in value))
+    if isinstance(value, bool):
+        return ast.BooleanValueNode(value=value)
+    if isinstance(value, int):
+        return ast.IntValueNode(value=str(value))
+    if value is None:
+        return ast.NullValueNode()
+    return ast.StringValueNode(value=value)
+
+
+def representations(strings: st.SearchStrategy[str]) -> st.SearchStrategy[Any]:
+    """Federation's ``_entities`` input: mostly entity-shaped, some of it not at all."""
+    typename = st.sampled_from(["Customer", "SalesOrder", "Payment", "Money", "Query", "Nope"])
+    keys = st.sampled_from(["id", "number", "erpCustomerNumber", "paymentCustomerId", "x"])
+    value = st.one_of(strings, st.none(), st.integers(), st.lists(strings, max_size=2))
+    entity = st.builds(
+        lambda t, fields: {"__typename": t, **fields},
+        typename,
+        st.dictionaries(keys, value, max_size=3),
+    )
+    odd = st.one_of(st.dictionaries(keys, value, max_size=2), strings, st.integers(), st.none())
+    return st.one_of(entity, entity, odd).map(_literal)
+
+
 def scalar_strategies() -> dict[str, st.SearchStrategy[Any]]:
     text = st.text(max_size=24)
     decimal = st.one_of(
@@ -84,6 +120,7 @@ def scalar_strategies() -> dict[str, st.SearchStrategy[Any]]:
     )
     string = st.one_of(text, known, nasty).map(nodes.String)
     return {
+        "_Any": representations(st.one_of(text, known, nasty)),
         "String": string,
         "ID": string,
         "Decimal": decimal.map(nodes.String),

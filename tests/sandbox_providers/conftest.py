@@ -35,6 +35,7 @@ def sandbox(sandbox_set: SandboxSet, served: ServedSandbox) -> SandboxSet:
     sandbox_set.reset()
     sandbox_set.crm.token_ttl_s = 3600
     sandbox_set.crm.rate_limiter.per_s = None
+    sandbox_set.crm.query_batch_size = 2000
     sandbox_set.payments.processing_delay_s = 0.0
     return sandbox_set
 

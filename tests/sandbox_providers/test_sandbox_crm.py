@@ -138,6 +138,46 @@ def test_soql_count_and_errors(client: httpx.Client, crm_auth: dict[str, str]) -
     assert field.json()[0]["errorCode"] == "INVALID_FIELD"
 
 
+def _query(client: httpx.Client, auth: dict[str, str], q: str) -> httpx.Response:
+    return client.get(f"{DATA}/query", params={"q": q}, headers=auth)
+
+
+def test_soql_in_and_not_in(
+    client: httpx.Client, crm_auth: dict[str, str], sandbox: SandboxSet
+) -> None:
+    wanted = "('0000100003', '0000100001', '0000100001', '9999999999')"
+    number = "SAP_Customer_Number__c"
+    q = f"SELECT Id, {number} FROM Account WHERE {number} IN {wanted} ORDER BY Id"  # noqa: S608
+    found = _query(client, crm_auth, q).json()
+    assert found["totalSize"] == 2  # a repeated value matches once, an unknown one nothing
+    assert [r["SAP_Customer_Number__c"] for r in found["records"]] == ["0000100001", "0000100003"]
+    q = f"select Id from Account where {number} not in {wanted}"  # noqa: S608
+    rest = _query(client, crm_auth, q).json()
+    assert rest["totalSize"] == 198
+    assert {r["Id"] for r in rest["records"]}.isdisjoint(r["Id"] for r in found["records"])
+    sandbox.crm.accounts[ACC1]["Name"] = "O'Brien"
+    quoted = _query(client, crm_auth, "SELECT Id FROM Account WHERE Name IN ('x', 'O\\'Brien')")
+    assert [r["Id"] for r in quoted.json()["records"]] == [ACC1]  # the escaped quote is the value
+
+
+def test_soql_in_errors_are_salesforce_shaped(
+    client: httpx.Client, crm_auth: dict[str, str]
+) -> None:
+    for where in (
+        "SAP_Customer_Number__c IN ()",
+        "SAP_Customer_Number__c IN ('0000100001'",
+        "SAP_Customer_Number__c IN ('0000100001',)",
+        "SAP_Customer_Number__c IN '0000100001'",
+        "SAP_Customer_Number__c IN (0000100001)",
+        "SAP_Customer_Number__c NOT ('0000100001')",
+    ):
+        bad = _query(client, crm_auth, f"SELECT Id FROM Account WHERE {where}")  # noqa: S608
+        assert bad.status_code == 400, where
+        assert bad.json()[0]["errorCode"] == "MALFORMED_QUERY", where
+    field = _query(client, crm_auth, "SELECT Id FROM Account WHERE Nope IN ('a')")
+    assert field.json()[0]["errorCode"] == "INVALID_FIELD"
+
+
 def test_rate_limit_is_403(
     client: httpx.Client, crm_auth: dict[str, str], sandbox: SandboxSet
 ) -> None:

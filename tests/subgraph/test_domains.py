@@ -103,5 +103,5 @@ async def test_an_order_still_resolves_by_its_own_key_in_its_domain(
 
 
 async def test_serving_an_unknown_domain_is_a_config_error_naming_it(make_facade) -> None:
-    with pytest.raises(ConfigError, match="'ERP'.*neither an installed connector"):
+    with pytest.raises(ConfigError, match=r"'ERP'.*neither an installed connector"):
         await make_facade(graph={"serve": ["ERP"]})

@@ -98,14 +98,17 @@ async def test_each_malformed_representation_gets_its_own_error(facade) -> None:
                 {"__typename": "Nope"},
                 {"__typename": "Customer", "id": "nope"},
                 {"__typename": "Customer"},  # no key at all
+                {"__typename": "Payment", "x": "1"},  # without its key (found by the fuzzer)
+                {"__typename": "Customer", "id": ["001000000000002AAA"]},
+                {"__typename": "Customer", "id": 7},
                 {**good, "extra": "ignored"},
             ]
         },
     )
-    assert body["data"]["_entities"][:5] == [None] * 5
-    assert body["data"]["_entities"][5] == {"id": good["id"]}
+    assert body["data"]["_entities"][:8] == [None] * 8
+    assert body["data"]["_entities"][8] == {"id": good["id"]}
     errors = {tuple(e["path"]): e["extensions"]["code"] for e in body["errors"]}
-    assert errors == {("_entities", i): "BAD_USER_INPUT" for i in range(5)}
+    assert errors == {("_entities", i): "BAD_USER_INPUT" for i in range(8)}
 
 
 async def test_too_many_representations_are_refused_before_any_call(
@@ -140,3 +143,55 @@ async def test_a_representation_needs_the_scope_its_root_field_needs(
     assert body["data"]["_entities"] == [None, {"number": order.vbeln}]
     assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
     assert providers.crm.recorder.count("crm.sobject_collection") == 0
+
+
+async def test_customers_resolve_by_their_erp_number_in_one_crm_query(
+    facade, providers: SandboxSet
+) -> None:
+    accounts = [a for a in providers.crm.accounts.values() if a["SAP_Customer_Number__c"]][:100]
+    reps = [
+        {"__typename": "Customer", "erpCustomerNumber": a["SAP_Customer_Number__c"]}
+        for a in accounts
+    ]
+    reps += [
+        {"__typename": "Customer", "erpCustomerNumber": "0000000000"},  # nobody's: null
+        {"__typename": "Customer", "erpCustomerNumber": "12"},  # not an ERP number
+    ]
+    query = """query($r: [_Any!]!) { _entities(representations: $r) {
+        ... on Customer { id erpCustomerNumber } } }"""
+    body = await facade.query(query, {"r": reps})
+
+    got = body["data"]["_entities"]
+    assert got[:100] == [
+        {"id": a["Id"], "erpCustomerNumber": a["SAP_Customer_Number__c"]} for a in accounts
+    ]
+    assert got[100:] == [None, None]
+    assert [(e["path"], e["extensions"]["code"]) for e in body["errors"]] == [
+        (["_entities", 101], "BAD_USER_INPUT")
+    ]
+    assert providers.crm.recorder.count("crm.query") == 1
+    assert providers.crm.recorder.count("crm.sobject_collection") == 0
+
+
+async def test_entities_are_priced_by_how_many_representations_they_carry(
+    make_facade, providers: SandboxSet
+) -> None:
+    """Without this, `_entities` cost nothing: 1,000 customers' payments (1,000 Stripe calls)
+    passed a limit of 1,000 that `customers(first: 100) { payments }` does not."""
+    facade = await make_facade(gateway={"max_cost": 150})
+    query = """query($r: [_Any!]!) { _entities(representations: $r) {
+        ... on Customer { id payments { id } } } }"""
+    few = [{"__typename": "Customer", "id": a} for a in list(providers.crm.accounts)[:50]]
+    many = [{"__typename": "Customer", "id": a} for a in list(providers.crm.accounts)[:200]]
+
+    assert "errors" not in await facade.query(query, {"r": few})
+    refused = await facade.query(query, {"r": many})
+    assert refused["errors"][0]["extensions"]["code"] == "COST_LIMIT_EXCEEDED"
+    assert refused["errors"][0]["extensions"]["cost"] == 1 + 200
+    providers.payments.recorder.reset()
+    literal = ", ".join(f'{{__typename: "Customer", id: "{r["id"]}"}}' for r in many)
+    body = await facade.query(
+        f"{{ _entities(representations: [{literal}]) {{ ... on Customer {{ payments {{ id }} }} }} }}"
+    )
+    assert body["errors"][0]["extensions"]["code"] == "COST_LIMIT_EXCEEDED"
+    assert providers.payments.recorder.count("payments.*") == 0
