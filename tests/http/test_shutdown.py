@@ -18,10 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from support import Credentials, facade_env, facade_process
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from colonnade.sandboxes import Fault, SandboxSet, ServedSandbox
 
+PROTOCOL: Any = "graphql-transport-ws"
 CUSTOMER = "001000000000002AAA"
 NAME = f'{{ customer(id: "{CUSTOMER}") {{ name }} }}'
 ORDERS = f'{{ customer(id: "{CUSTOMER}") {{ name salesOrders {{ number }} }} }}'
@@ -37,6 +41,10 @@ def serving(
     env = facade_env(server.base_url, creds, COLONNADE_SERVER__LOG_LEVEL="info", **extra)
     with log.open("wb") as sink, facade_process(env, stderr=sink) as running:
         yield running
+
+
+def ws_url(base: str) -> str:
+    return base.replace("http://", "ws://") + "/graphql"
 
 
 def log_events(log: Path) -> list[dict[str, Any]]:
@@ -71,6 +79,9 @@ async def test_sigterm_drains_answers_the_request_in_flight_and_exits_0(
             httpx.AsyncClient(base_url=base, timeout=10) as other,
         ):
             assert (await other.get("/readyz")).status_code == 200  # a keep-alive connection
+            subscriber = await connect(ws_url(base), subprotocols=[PROTOCOL], open_timeout=10)
+            await subscriber.send(json.dumps({"type": "connection_init", "payload": {}}))
+            assert json.loads(await subscriber.recv()) == {"type": "connection_ack"}
             in_flight = asyncio.create_task(slow.post("/graphql", json={"query": NAME}))
             await until(lambda: not providers.crm.faults.active())  # it reached the provider
             proc.send_signal(signal.SIGTERM)
@@ -91,7 +102,16 @@ async def test_sigterm_drains_answers_the_request_in_flight_and_exits_0(
             assert error["extensions"] == {"code": "SERVICE_UNAVAILABLE"}
             assert "shutting down" in error["message"]
 
+            with pytest.raises(InvalidStatus) as denied:
+                await connect(ws_url(base), subprotocols=[PROTOCOL], open_timeout=10)
+            assert denied.value.response.status_code == 503
+
             answered = await in_flight
+            # The subscription open since before the signal is closed as the server stops.
+            with pytest.raises(ConnectionClosed) as closed:
+                await asyncio.wait_for(subscriber.recv(), 20)
+            assert closed.value.rcvd is not None
+            assert closed.value.rcvd.code == 1012
         assert answered.status_code == 200
         name = providers.crm.accounts[CUSTOMER]["Name"]
         assert answered.json() == {"data": {"customer": {"name": name}}}
@@ -102,6 +122,11 @@ async def test_sigterm_drains_answers_the_request_in_flight_and_exits_0(
     assert events.index("shutdown_draining") < events.index("shutdown_stopping")
     [done] = [e for e in log_events(log) if e["event"] == "shutdown_complete"]
     assert (done["cut"], done["forced"]) == (0, False)
+    # The refusals are counted as what they are (an alert on INTERNAL_SERVER_ERROR stays quiet).
+    refusals = [
+        e for e in log_events(log) if e["event"] == "graphql_request" and e["status"] == 503
+    ]
+    assert [e["error_codes"] for e in refusals] == [["SERVICE_UNAVAILABLE"]] * 2
 
 
 async def test_what_outlives_the_grace_is_cut_with_an_answer_and_the_process_exits(
@@ -141,6 +166,11 @@ async def test_what_outlives_the_grace_is_cut_with_an_answer_and_the_process_exi
     assert "may or may not have been applied" in error["message"]
     [done] = [e for e in log_events(log) if e["event"] == "shutdown_complete"]
     assert (done["cut"], done["forced"]) == (2, False)
+    cut = [e for e in log_events(log) if e["event"] == "graphql_request"]
+    assert sorted((e["operation_type"], *e["error_codes"]) for e in cut) == [
+        ("mutation", "UPSTREAM_OUTCOME_UNKNOWN"),
+        ("query", "SERVICE_UNAVAILABLE"),
+    ]
 
 
 async def test_no_background_refresh_starts_once_draining(
