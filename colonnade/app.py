@@ -74,9 +74,9 @@ def create_app(
     # Everything is built above, so the app can serve from here on; the lifespan's end (and
     # the server's shutdown signal, see cli) mark it draining.
     lifecycle = Lifecycle(started=True)
-    # Once draining, a stale cache entry is served as it is: no background refresh starts.
+    # Once draining, no background refresh starts (stale cache entries, tokens ahead of expiry).
     lifecycle.on_drain.extend(
-        c.pipeline.coalescer.stop_refreshing for c in services.closers if hasattr(c, "pipeline")
+        c.stop_refreshing for c in services.closers if hasattr(c, "stop_refreshing")
     )
     flights = Flights()
     ready_checks = {c.name: c.ready for c in assembly.registry.connectors if c.ready is not None}

@@ -24,6 +24,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from colonnade.sandboxes import Fault, SandboxSet, ServedSandbox
+from colonnade.sandboxes.data import crm_id
 
 PROTOCOL: Any = "graphql-transport-ws"
 CUSTOMER = "001000000000002AAA"
@@ -226,3 +227,23 @@ async def test_sigint_drains_too_and_a_second_signal_ends_the_drain_at_once(
         assert await exit_status(proc, 15) == 0
     [done] = [e for e in log_events(log) if e["event"] == "shutdown_complete"]
     assert done["forced"] is False
+
+
+async def test_once_draining_no_token_refresh_ahead_starts(
+    facade: Any, providers: SandboxSet
+) -> None:
+    """In process (the wiring and its effect): what the drain's first step stops."""
+    providers.crm.token_ttl_s = 30  # inside the 60 s refresh-ahead window from the start
+
+    def name(i: int) -> str:
+        return f'{{ customer(id: "{crm_id(i)}") {{ name }} }}'
+
+    await facade.query(name(2))  # fetches the token it needs
+    await facade.query(name(3))  # uses it and refreshes it in the background
+    await until(lambda: providers.crm.recorder.count("crm.token") == 2)
+
+    for stop in facade.app.state.lifecycle.on_drain:  # not draining itself: /graphql is refused
+        stop()
+    await facade.query(name(4))
+    await asyncio.sleep(0.2)  # a refresh would have been sent by now (it starts at once)
+    assert providers.crm.recorder.count("crm.token") == 2
