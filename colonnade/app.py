@@ -72,7 +72,7 @@ def create_app(
         return JSONResponse({"status": "ok"})
 
     # Everything is built above, so the app can serve from here on; the lifespan's end (and
-    # the server's shutdown signal, see cli) mark it draining.
+    # the server's shutdown signal, see colonnade.serving) mark it draining.
     lifecycle = Lifecycle(started=True)
     # Once draining, no background refresh starts (stale cache entries, tokens ahead of expiry).
     lifecycle.on_drain.extend(

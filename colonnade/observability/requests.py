@@ -106,7 +106,7 @@ class RequestObserver:
     ) -> None:
         if not obs.executed:
             if obs.error_codes:
-                pass  # whoever ended it before execution said why (the drain gate's cut)
+                pass  # whoever ended it early said why (the drain gate cutting it at shutdown)
             elif status == 503:  # refused while draining for shutdown
                 obs.error_codes.append("SERVICE_UNAVAILABLE")
             elif status >= 500:
