@@ -222,7 +222,7 @@ def _schema_check(repo: Path, current: Path | None) -> int:
 def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     from colonnade.app import create_app
     from colonnade.embedded import start_sandbox, wants_sandbox
-    from colonnade.serving import DrainingServer, server_config
+    from colonnade.serving import serve
     from colonnade.telemetry import configure_logging
 
     configure_logging(settings.server.log_level, settings.server.log_format)
@@ -245,8 +245,7 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     sys.stderr.write(f"colonnade: GraphQL at http://{host}:{port}/graphql\n")
     tune_gc()
     try:
-        config = server_config(app, settings.server, host, port)
-        DrainingServer(config, app.state.lifecycle).run()
+        serve(app, settings.server, host, port)
     finally:
         if served is not None:
             served.stop()
