@@ -24,7 +24,7 @@ pytestmark = pytest.mark.redis
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "scale-out"
 QUERY = '{ customer(id: "001000000000003AAA") { name } }'
-REQUESTS = 30
+REQUESTS = 20  # with two replicas, all on one: 1 in 2**19
 
 
 def _lines(stream: object, out: queue.Queue[str]) -> None:
@@ -108,9 +108,10 @@ def test_replicas_behind_one_address_share_redis_and_stop_together() -> None:
             shared = f"http://127.0.0.1:{port}/graphql"
             assert f"GraphQL, any replica:  {shared}" in printed
 
-            for _ in range(REQUESTS):  # a new connection each: the kernel picks a replica
-                body = httpx.post(shared, json={"query": QUERY}, timeout=30).json()
-                assert body["data"]["customer"]["name"], body
+            with httpx.Client(timeout=30, headers={"connection": "close"}) as http:
+                for _ in range(REQUESTS):  # a new connection each: the kernel picks a replica
+                    body = http.post(shared, json={"query": QUERY}).json()
+                    assert body["data"]["customer"]["name"], body
             answered = [_requests_answered(base) for base in own]
             assert sum(answered) == REQUESTS
             assert all(n > 0 for n in answered), answered  # both replicas answered
