@@ -159,6 +159,8 @@ def listeners(host: str, port: int, shared_port: int) -> list[socket.socket]:
     """This replica's own port and the port it shares with the other replicas on this host,
     bound (not yet listening: uvicorn listens once the app has started, so no connection
     waits on a replica that is not ready)."""
+    if shared_port == port:
+        raise ConfigError("--shared-port must differ from --port (each replica keeps its own)")
     own = _bound(host, port, shared=False)
     try:
         return [own, _bound(host, shared_port, shared=True)]

@@ -79,6 +79,7 @@ def test_replicas_behind_one_address_share_redis_and_stop_together() -> None:
             COLONNADE_VENV=sys.prefix,  # this test's interpreter: no install
             COLONNADE_REDIS_URL=REDIS_URL,
             COLONNADE_STATE_PREFIX=prefix,
+            COLONNADE_REDIS_TIMEOUT_S="2",  # patient: counts, not a loaded machine's latency
             COLONNADE_SERVER__LOG_LEVEL="warning",
             ROUTER_CMD="sleep 600",  # a stand-in router: started after the replicas, stopped
         )

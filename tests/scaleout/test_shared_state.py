@@ -45,6 +45,8 @@ def pair(providers_server, creds) -> Iterator[tuple[str, str]]:
             creds,
             COLONNADE_REDIS_URL=REDIS_URL,
             COLONNADE_STATE_PREFIX=prefix,
+            # Patient (production: 250 ms): a loaded machine's slow reply would make a count race
+            COLONNADE_REDIS_TIMEOUT_S="2",
             # (a) one failure in a call opens the ERP's per-operation breaker for a minute
             COLONNADE_CONNECTORS__ERP__RETRY__MAX_ATTEMPTS="1",
             COLONNADE_CONNECTORS__ERP__BREAKER__PER_OPERATION="true",
