@@ -381,6 +381,10 @@ class Settings(BaseSettings):
     """Bearer token for /admin/* (cache invalidation); unset → the admin routes do not exist."""
     state_prefix: str = Field("colonnade:", min_length=1)
     """Redis key prefix: deployments sharing one Redis keep apart by using different ones."""
+    redis_timeout_s: float = Field(0.25, gt=0, le=30)
+    """Connect and reply timeout of a shared-state call: past it Redis counts as failed (the
+    cache is bypassed, breakers and buckets are per process, for a short cool-down). Short, so
+    a slow Redis costs requests little; longer for a Redis far away or a loaded test machine."""
     server: ServerSettings = ServerSettings()
     cache: CacheSettings = CacheSettings()
     connectors: dict[str, dict[str, Any]] = Field(default_factory=dict, repr=False)

@@ -9,6 +9,12 @@ of each new request, disarmed when h11 has the complete request head. If it fire
 connection gets a 408 (if it sent anything) and is closed. The body is bounded one level up,
 in the ASGI app (``http_limits.BodySizeLimit``), where a JSON 408 can be answered properly.
 uvicorn's own 400 for an unparsable or oversized head is JSON here too.
+
+``listeners`` is for N replicas on one host behind one address without a load balancer: each
+replica also binds a *shared* port with ``SO_REUSEPORT``, and Linux spreads new connections
+across every process listening there (a process that stops leaves the group; only processes of
+the same user may join it). Each keeps its own port, so /metrics and /readyz can be read per
+replica.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from colonnade.config import ServerSettings
 from colonnade.draining import Flights
-from colonnade.errors import ErrorCode
+from colonnade.errors import ConfigError, ErrorCode
 from colonnade.http_errors import error_body
 from colonnade.readiness import Lifecycle
 
@@ -199,15 +205,63 @@ def server_config(app: Any, server: ServerSettings, host: str, port: int) -> uvi
     )
 
 
-def serve(app: Any, server: ServerSettings, host: str, port: int) -> None:
-    """Run until a signal, then drain and stop (``DrainingServer``)."""
+def serve(
+    app: Any,
+    server: ServerSettings,
+    host: str,
+    port: int,
+    sockets: list[socket.socket] | None = None,
+) -> None:
+    """Run until a signal, then drain and stop (``DrainingServer``); on ``sockets`` when
+    given (``listeners``: a replica's own port and the one it shares)."""
     DrainingServer(
         server_config(app, server, host, port),
         app.state.lifecycle,
         app.state.flights,
         drain_s=server.drain_s,
         grace_s=server.grace_s,
-    ).run()
+    ).run(sockets=sockets)
 
 
-__all__ = ["DrainingServer", "GuardedH11Protocol", "guarded_protocol", "serve", "server_config"]
+def _bound(host: str, port: int, *, shared: bool) -> socket.socket:
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if shared:
+            if not hasattr(socket, "SO_REUSEPORT"):
+                raise ConfigError("--shared-port needs SO_REUSEPORT (Linux, BSD, macOS)")
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    except ConfigError:
+        sock.close()
+        raise
+    sock.set_inheritable(False)
+    return sock
+
+
+def listeners(host: str, port: int, shared_port: int) -> list[socket.socket]:
+    """This replica's own port and the port it shares with the other replicas on this host,
+    bound (not yet listening: uvicorn listens once the app has started, so no connection
+    waits on a replica that is not ready)."""
+    if shared_port == port:
+        raise ConfigError("--shared-port must differ from --port (each replica keeps its own)")
+    own = _bound(host, port, shared=False)
+    try:
+        return [own, _bound(host, shared_port, shared=True)]
+    except ConfigError:
+        own.close()
+        raise
+
+
+__all__ = [
+    "DrainingServer",
+    "GuardedH11Protocol",
+    "guarded_protocol",
+    "listeners",
+    "serve",
+    "server_config",
+]
