@@ -24,6 +24,7 @@ from starlette.routing import Route, WebSocketRoute
 from colonnade.admin import invalidation_endpoint
 from colonnade.auth import Secret
 from colonnade.config import Settings
+from colonnade.draining import DrainGate, Flights
 from colonnade.gateway.http import Gateway, cost_budget
 from colonnade.gateway.profile import (
     CsrfPrevention,
@@ -71,8 +72,13 @@ def create_app(
         return JSONResponse({"status": "ok"})
 
     # Everything is built above, so the app can serve from here on; the lifespan's end (and
-    # the server's shutdown signal, see cli) mark it draining.
+    # the server's shutdown signal, see colonnade.serving) mark it draining.
     lifecycle = Lifecycle(started=True)
+    # Once draining, no background refresh starts (stale cache entries, tokens ahead of expiry).
+    lifecycle.on_drain.extend(
+        c.stop_refreshing for c in services.closers if hasattr(c, "stop_refreshing")
+    )
+    flights = Flights()
     ready_checks = {c.name: c.ready for c in assembly.registry.connectors if c.ready is not None}
 
     async def readyz(_: Request) -> Response:
@@ -117,7 +123,7 @@ def create_app(
         try:
             yield
         finally:
-            lifecycle.draining = True
+            lifecycle.drain()
             await events.aclose()
             await gateway.aclose()
             await services.aclose()
@@ -129,9 +135,12 @@ def create_app(
         lifespan=lifespan,
         exception_handlers={HTTPException: starlette_http_error, Exception: unhandled_error},
         # Every route's body is bounded in size and time (/graphql, /admin/*), before parsing;
-        # CORS (an allow-list, when configured) answers preflights before anything else.
+        # CORS (an allow-list, when configured) answers preflights before anything else; the
+        # drain gate (colonnade.draining) refuses new GraphQL work during shutdown, with CORS
+        # headers a browser can read.
         middleware=[
             *([Middleware(CORSMiddleware, **cors)] if cors else []),
+            Middleware(DrainGate, lifecycle=lifecycle, flights=flights),
             Middleware(
                 BodySizeLimit,
                 max_bytes=settings.server.max_body_bytes,
@@ -144,6 +153,7 @@ def create_app(
     app.state.services = services
     app.state.assembly = assembly
     app.state.lifecycle = lifecycle
+    app.state.flights = flights
     app.state.gateway = gateway
     app.state.events = events
     app.state.admin_secret = admin

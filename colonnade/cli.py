@@ -31,6 +31,13 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
     serve.add_argument("--config", type=Path, default=None, help="path to colonnade.toml")
+    serve.add_argument(
+        "--shared-port",
+        type=int,
+        default=None,
+        help="also listen on this port, shared (SO_REUSEPORT) with the other replicas on this "
+        "host: the kernel spreads new connections across them; --port stays this one's own",
+    )
 
     schema = sub.add_parser("schema", help="print the GraphQL SDL to stdout (or compare two)")
     schema.add_argument(
@@ -122,6 +129,13 @@ def main(argv: list[str] | None = None) -> int:
     sandbox.add_argument("--port", type=int, default=8100)
     sandbox.add_argument("--latency-ms", type=float, default=0.0)
     sandbox.add_argument("--customers", type=int, default=200)
+    sandbox.add_argument(
+        "--env-file",
+        type=Path,
+        default=None,
+        help="write the COLONNADE_CONNECTORS__* variables that point a facade at these "
+        "sandboxes (shell syntax, mode 0600) before serving",
+    )
 
     events_cli.add_parsers(sub)
     federation_cli.add_parsers(sub)
@@ -159,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_keys_in_state(settings, args))
         if args.command in ("events", "audit"):
             return events_cli.run(args, settings)
-        return _serve(settings, args.host, args.port)
+        return _serve(settings, args.host, args.port, args.shared_port)
     except ConfigError as exc:
         sys.stderr.write(f"colonnade: {exc}\n")
         return 2
@@ -223,16 +237,19 @@ def _schema_check(repo: Path, current: Path | None) -> int:
     return 1 if problems else 0
 
 
-def _serve(settings: Settings, host: str | None, port: int | None) -> int:
+def _serve(
+    settings: Settings, host: str | None, port: int | None, shared_port: int | None = None
+) -> int:
     from colonnade.app import create_app
     from colonnade.embedded import start_sandbox, wants_sandbox
-    from colonnade.serving import DrainingServer, server_config
+    from colonnade.serving import listeners, serve
     from colonnade.telemetry import configure_logging
 
     configure_logging(settings.server.log_level, settings.server.log_format)
     served = None
     host = host or settings.server.host
     port = settings.server.port if port is None else port
+    sockets = None if shared_port is None else listeners(host, port, shared_port)
     if wants_sandbox(settings):
         settings, served = start_sandbox(settings, f"http://{host}:{port}/webhooks")
         sys.stderr.write(
@@ -247,10 +264,13 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
             )
     app = create_app(settings)
     sys.stderr.write(f"colonnade: GraphQL at http://{host}:{port}/graphql\n")
+    if shared_port is not None:
+        sys.stderr.write(
+            f"colonnade: and, shared with other replicas, http://{host}:{shared_port}\n"
+        )
     tune_gc()
     try:
-        config = server_config(app, settings.server, host, port)
-        DrainingServer(config, app.state.lifecycle).run()
+        serve(app, settings.server, host, port, sockets)
     finally:
         if served is not None:
             served.stop()
@@ -449,12 +469,26 @@ async def _invalidate(settings: Settings, tags: list[str], keys: list[str]) -> i
 def _sandbox(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from colonnade.embedded import sandbox_group
+    from colonnade.embedded import sandbox_env, sandbox_group
 
     sandbox = sandbox_group(args.customers, fresh=False)  # the documented demo credentials
     sandbox.set_base_latency(args.latency_ms / 1000)
+    if args.env_file is not None:
+        _write_env_file(args.env_file, sandbox_env(sandbox, f"http://{args.host}:{args.port}"))
     uvicorn.run(sandbox.app, host=args.host, port=args.port, log_level="warning", access_log=False)
     return 0
+
+
+def _write_env_file(path: Path, env: dict[str, str]) -> None:
+    """Shell ``KEY=value`` lines, quoted; readable by this user only (they hold the
+    sandboxes' demo credentials, and a habit of 0600 costs nothing)."""
+    import os
+    import shlex
+
+    text = "".join(f"{key}={shlex.quote(value)}\n" for key, value in sorted(env.items()))
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(text)
 
 
 # -- colonnade import wsdl (issue 10; kept in one block so it merges beside other commands) --

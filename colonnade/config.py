@@ -181,6 +181,26 @@ class ServerSettings(_Strict):
     """None: on in production. Refuses 'simple' requests a browser sends without preflight."""
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["json", "console"] = "json"
+    # Shutdown on SIGTERM/SIGINT (see colonnade.serving): drain, then a bounded grace.
+    shutdown_drain_s: float | None = Field(None, ge=0, le=300)
+    """After the signal, /readyz answers 503 and the listener stays open this long so load
+    balancers notice; new /graphql requests are refused (503). None: 5 s in the production
+    profile, 0 in development (Ctrl+C stops at once)."""
+    shutdown_grace_s: float | None = Field(None, gt=0, le=600)
+    """Then in-flight requests get this long to finish; what is left is cut with a 503.
+    None: ``request_deadline_s`` + 5 (a request within its deadline always finishes)."""
+
+    @property
+    def drain_s(self) -> float:
+        if self.shutdown_drain_s is not None:
+            return self.shutdown_drain_s
+        return 5.0 if self.profile == "production" else 0.0
+
+    @property
+    def grace_s(self) -> float:
+        if self.shutdown_grace_s is not None:
+            return self.shutdown_grace_s
+        return self.request_deadline_s + 5.0
 
 
 class ApiClientSettings(_Strict):
@@ -361,6 +381,10 @@ class Settings(BaseSettings):
     """Bearer token for /admin/* (cache invalidation); unset → the admin routes do not exist."""
     state_prefix: str = Field("colonnade:", min_length=1)
     """Redis key prefix: deployments sharing one Redis keep apart by using different ones."""
+    redis_timeout_s: float = Field(0.25, gt=0, le=30)
+    """Connect and reply timeout of a shared-state call: past it Redis counts as failed (the
+    cache is bypassed, breakers and buckets are per process, for a short cool-down). Short, so
+    a slow Redis costs requests little; longer for a Redis far away or a loaded test machine."""
     server: ServerSettings = ServerSettings()
     cache: CacheSettings = CacheSettings()
     connectors: dict[str, dict[str, Any]] = Field(default_factory=dict, repr=False)

@@ -297,6 +297,15 @@ class HttpConnector:
         records and verifies (see ``colonnade.contracts``). Connectors override this."""
         raise NotImplementedError(f"connector {self.name!r} declares no contract probe")
 
+    def stop_refreshing(self) -> None:
+        """The process is shutting down: no background refresh starts from here on (a stale
+        entry is served as it is, a token is used until it expires). Flags only: this runs
+        from the signal handler."""
+        self.pipeline.coalescer.stop_refreshing()
+        stop = getattr(self.auth, "stop_refreshing", None)
+        if stop is not None:
+            stop()
+
     async def aclose(self) -> None:
         await self.pipeline.aclose()
         closer = getattr(self.auth, "aclose", None)

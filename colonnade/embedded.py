@@ -9,6 +9,7 @@ them refuses the embedded mode with a clear message instead of failing on an imp
 
 from __future__ import annotations
 
+import json
 import secrets
 from typing import Any
 
@@ -76,3 +77,20 @@ def start_sandbox(
     if sources != settings.events.sources:
         update["events"] = settings.events.model_copy(update={"sources": sources})
     return settings.model_copy(update=update), served
+
+
+def sandbox_env(
+    group: SandboxGroup, base_url: str, registry: Registry | None = None
+) -> dict[str, str]:
+    """The ``COLONNADE_CONNECTORS__*`` variables that point every connector at ``group``, served
+    at ``base_url``: what replicas started apart from the sandboxes need (``colonnade sandbox
+    --env-file``, read by ``scripts/scale-out``; ``ops/compose.yaml`` is checked against it)."""
+    env: dict[str, str] = {}
+    for plugin in (registry or discover()).connectors:
+        if plugin.sandbox is None:
+            continue
+        prefix = f"COLONNADE_CONNECTORS__{plugin.name.upper()}__"
+        env[prefix + "BASE_URL"] = f"{base_url.rstrip('/')}/{plugin.name}"
+        for key, value in group.connector_settings(plugin.name).items():
+            env[prefix + key.upper()] = value if isinstance(value, str) else json.dumps(value)
+    return env

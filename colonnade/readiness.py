@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from colonnade.errors import StateUnavailable
@@ -31,10 +31,20 @@ class Lifecycle:
 
     started: bool = False
     draining: bool = False
+    on_drain: list[Callable[[], None]] = field(default_factory=list)
+    """Run once when draining starts, possibly from a signal handler: they only set flags
+    (e.g. no new background refreshes), never await or touch the event loop."""
 
     @property
     def serving(self) -> bool:
         return self.started and not self.draining
+
+    def drain(self) -> None:
+        if self.draining:
+            return
+        self.draining = True
+        for stop in self.on_drain:
+            stop()
 
 
 async def _breakers(connector: Any) -> dict[str, str]:
@@ -113,6 +123,7 @@ async def readiness(
         status = "degraded" if degraded else "ready"
     body = {
         "status": status,
+        "draining": lifecycle.draining,
         "connectors": components,
         "state": state,
         "checked_in_ms": round((time.monotonic() - started) * 1000, 2),

@@ -25,7 +25,10 @@ class Runtime:
             if settings.redis_url:
                 backend = GuardedBackend(
                     create_backend(
-                        settings.redis_url.get_secret_value(), prefix=settings.state_prefix
+                        settings.redis_url.get_secret_value(),
+                        prefix=settings.state_prefix,
+                        socket_timeout_s=settings.redis_timeout_s,
+                        connect_timeout_s=settings.redis_timeout_s,
                     )
                 )
             else:

@@ -2,8 +2,8 @@
 
 A representation is resolved through the same DataLoaders as the graph's own fields, so N
 representations in one request cost what a list query costs: one batched provider call per
-loader, not N. The router is trusted to ask, but a subgraph port may be reached directly: a
-representation needs the scope its root field needs (``customer(id:)`` needs customers:read).
+loader, not N. The scopes a representation needs are its entity type's (``@requiresScopes``
+on the type, checked by ``colonnade.platform.representations`` for stubs and owners alike).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from colonnade.connectors.domain import Customer, Payment, SalesOrder
 from colonnade.connectors.ports import CustomerDirectory
 from colonnade.errors import BadUserInput
 from colonnade.fetched import Fetched
-from colonnade.gateway.scopes import demand
 from colonnade.resolvers import loaders, queries
 from colonnade.resolvers.context import context_of, unwrap
 
@@ -25,7 +24,6 @@ async def customer(
     info: Info[Any, Any], id: str | None, erp_customer_number: str | None
 ) -> Customer | None:
     """By CRM id, or by ERP customer number (the second key): whichever the router sent."""
-    demand(info, "customers:read")
     if id is not None:
         return await queries.customer(info, str(id))
     if erp_customer_number is None:
@@ -39,10 +37,8 @@ async def customer(
 
 
 async def sales_order(info: Info[Any, Any], number: str) -> SalesOrder | None:
-    demand(info, "orders:read")
     return await queries.sales_order(info, str(number))
 
 
 async def payment(info: Info[Any, Any], id: str) -> Payment | None:
-    demand(info, "payments:read")
     return await queries.payment(info, str(id))

@@ -40,7 +40,11 @@ class SalesOrderItem:
     net_value: Money
 
 
-@strawberry.federation.type(description="A sales order in the ERP.", keys=["number"])
+@strawberry.federation.type(
+    description="A sales order in the ERP.",
+    keys=["number"],
+    requires_scopes=[["orders:read"]],  # as salesOrder(number:): for _entities and routers
+)
 class SalesOrder:
     number: strawberry.ID
     customer_number: str
@@ -60,7 +64,11 @@ class SalesOrder:
         return isinstance(obj, domain.SalesOrder)
 
 
-@strawberry.federation.type(description="A payment at the payment provider.", keys=["id"])
+@strawberry.federation.type(
+    description="A payment at the payment provider.",
+    keys=["id"],
+    requires_scopes=[["payments:read"]],  # as payment(id:): for _entities and routers
+)
 class Payment:
     id: strawberry.ID
     amount: Money
@@ -81,6 +89,9 @@ class Payment:
 @strawberry.federation.type(
     description="A customer, as the CRM knows it, joined with the ERP and payments.",
     keys=["id", "erpCustomerNumber"],  # another graph may know a customer by either
+    # As customer(id:): a router asks it of any subgraph that returns a Customer (and each
+    # subgraph's _entities checks it), not only of the root fields that declare it.
+    requires_scopes=[["customers:read"]],
 )
 class Customer:
     id: strawberry.ID

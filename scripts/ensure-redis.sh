@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by scripts/test: make COLONNADE_TEST_REDIS_URL point at a Redis that answers.
 # Order: the URL already given → a local redis-server started on a spare port → install
 # Debian's redis-server (as root) and start it. The Redis tests are real-server tests: no mock.
@@ -18,10 +19,10 @@ export COLONNADE_TEST_REDIS_URL="${COLONNADE_TEST_REDIS_URL:-redis://127.0.0.1:6
 if ! _redis_ping "$COLONNADE_TEST_REDIS_URL"; then
   if ! command -v redis-server >/dev/null 2>&1; then
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-      echo "scripts/test: installing redis-server (Debian package)" >&2
+      echo "${0##*/}: installing redis-server (Debian package)" >&2
       apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
     else
-      echo "scripts/test: no Redis reachable and redis-server is not installed; install it or set COLONNADE_TEST_REDIS_URL" >&2
+      echo "${0##*/}: no Redis reachable and redis-server is not installed; install it or set COLONNADE_TEST_REDIS_URL" >&2
       exit 1
     fi
   fi
@@ -33,5 +34,5 @@ if ! _redis_ping "$COLONNADE_TEST_REDIS_URL"; then
   export COLONNADE_TEST_REDIS_URL="redis://127.0.0.1:$_port/15"
   export COLONNADE_TEST_REDIS_PIDFILE="$_dir/redis.pid"
   trap 'kill "$(cat "$COLONNADE_TEST_REDIS_PIDFILE")" 2>/dev/null || true' EXIT
-  echo "scripts/test: started redis-server on 127.0.0.1:$_port for the tests" >&2
+  echo "${0##*/}: started redis-server on 127.0.0.1:$_port for the tests" >&2
 fi

@@ -222,20 +222,25 @@ def free_port() -> int:
 
 
 @contextmanager
-def served_facade(env: dict[str, str]) -> Iterator[str]:
-    """A real ``colonnade serve`` process; yields its base URL, stops it after."""
+def facade_process(
+    env: dict[str, str], stderr: Any = subprocess.PIPE
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """A real ``colonnade serve`` process, healthy: (process, base URL); stopped after (if it
+    has not exited by itself). ``stderr``: where its log goes (a file for a chatty one: an
+    unread pipe fills up and blocks the process)."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "colonnade", "serve", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=stderr,
     )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
             if proc.poll() is not None:
-                raise RuntimeError(f"colonnade serve exited: {proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+                err = proc.stderr.read().decode()[-2000:] if proc.stderr else ""
+                raise RuntimeError(f"colonnade serve exited: {err}")
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                     break
@@ -243,9 +248,10 @@ def served_facade(env: dict[str, str]) -> Iterator[str]:
                 time.sleep(0.05)
         else:
             raise RuntimeError("colonnade serve did not become healthy")
-        yield base
+        yield proc, base
     finally:
-        proc.terminate()
+        if proc.poll() is None:
+            proc.terminate()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -253,6 +259,13 @@ def served_facade(env: dict[str, str]) -> Iterator[str]:
             proc.wait()
         if proc.stderr is not None:
             proc.stderr.close()
+
+
+@contextmanager
+def served_facade(env: dict[str, str]) -> Iterator[str]:
+    """A real ``colonnade serve`` process; yields its base URL, stops it after."""
+    with facade_process(env) as (_, base):
+        yield base
 
 
 class RedisProxy:

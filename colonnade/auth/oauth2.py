@@ -50,6 +50,7 @@ class OAuth2ClientCredentials:
         self._expires_at = 0.0
         self._lock = asyncio.Lock()
         self._background: asyncio.Task[None] | None = None
+        self._ahead_on = True
         self.fetches = 0
 
     async def apply(self, request: httpx.Request) -> None:
@@ -73,7 +74,8 @@ class OAuth2ClientCredentials:
         now = time.monotonic()
         token = self._token
         if token is not None and now < self._expires_at:
-            if now >= self._expires_at - self._ahead and self._background is None:
+            ahead = now >= self._expires_at - self._ahead and self._ahead_on
+            if ahead and self._background is None:
                 self._background = asyncio.create_task(self._refresh_ahead())
             return token
         async with self._lock:
@@ -154,6 +156,11 @@ class OAuth2ClientCredentials:
         self._token = str(token)
         self._expires_at = time.monotonic() + ttl
         self.fetches += 1
+
+    def stop_refreshing(self) -> None:
+        """Shutting down: no refresh ahead starts (the token serves until it expires; then the
+        request that needs one fetches it). A flag only: safe from a signal handler."""
+        self._ahead_on = False
 
     async def aclose(self) -> None:
         if self._background is not None:

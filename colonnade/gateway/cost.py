@@ -39,6 +39,7 @@ from graphql import (
     VariableNode,
     get_named_type,
     get_operation_ast,
+    value_from_ast_untyped,
 )
 from graphql.pyutils import Undefined
 from strawberry.extensions import SchemaExtension
@@ -321,7 +322,8 @@ def cost_limit(
                 analyzer = analyzers.get(id(schema))
                 if analyzer is None:
                     analyzer = analyzers[id(schema)] = CostAnalyzer(schema)
-                variables = context.variables if isinstance(context.variables, dict) else {}
+                given = context.variables if isinstance(context.variables, dict) else {}
+                variables = with_defaults(document, context.operation_name, given)
                 price = (
                     analyzer.cached_cost(context.query, document, context.operation_name, variables)
                     if context.query
@@ -343,6 +345,20 @@ def cost_limit(
             yield
 
     return CostLimit
+
+
+def with_defaults(
+    document: Any, operation_name: str | None, variables: dict[str, Any]
+) -> dict[str, Any]:
+    """The variables as execution will see them: a variable left out takes its declared
+    default (``query($n: Int = 100)`` is priced as 100, not as the assumed size)."""
+    operation = get_operation_ast(document, operation_name)
+    defaults = {
+        d.variable.name.value: value_from_ast_untyped(d.default_value)
+        for d in (operation.variable_definitions or () if operation is not None else ())
+        if d.default_value is not None and d.variable.name.value not in variables
+    }
+    return {**defaults, **variables} if defaults else variables
 
 
 def _hashable(value: Any) -> Any:

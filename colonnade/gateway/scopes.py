@@ -9,6 +9,7 @@ the same rule the subgraph does.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from strawberry.federation.schema_directives import Authenticated
@@ -68,11 +69,18 @@ class IsAuthenticated(BasePermission):
         raise Forbidden(self.message or "forbidden")
 
 
-def demand(info: Info[Any, Any], *scopes: str) -> None:
-    """The same rule in a resolver: for what has no field to declare it on (``_entities``)."""
-    check = RequiresScopes([list(scopes)])
-    if not check.has_permission(None, info):
-        check.on_unauthorized()
+def demand_declared(info: Info[Any, Any], directives: Iterable[object]) -> None:
+    """The rule a type declares (``@requiresScopes`` / ``@authenticated`` on an entity),
+    checked where no field carries it: a router's (or a caller's) ``_entities``."""
+    checks: list[BasePermission] = []
+    for directive in directives:
+        if isinstance(directive, RequiresScopesDirective):
+            checks.append(RequiresScopes([list(alt) for alt in directive.scopes]))
+        elif isinstance(directive, Authenticated):
+            checks.append(IsAuthenticated())
+    for check in checks:
+        if not check.has_permission(None, info):
+            raise Forbidden((check.message or "forbidden").replace("this field", "this entity", 1))
 
 
 def requires(*scopes: str, authenticated: bool = False) -> PermissionExtension:

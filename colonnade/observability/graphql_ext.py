@@ -3,6 +3,7 @@ ended (the access log and the per-operation metrics are written by the ASGI midd
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 
 from graphql import GraphQLError
@@ -18,6 +19,15 @@ def _codes(errors: list[GraphQLError] | None) -> list[str]:
 
 class ObserveOperation(SchemaExtension):
     """Must run outermost (first in the list): its exit then sees the translated errors."""
+
+    def on_execute(self) -> Iterator[None]:
+        # Known before the resolvers run, for whoever must answer a request cut short (the
+        # shutdown's drain gate tells a cut mutation from a cut query).
+        obs = context.observation()
+        if obs is not None:
+            with contextlib.suppress(RuntimeError):
+                obs.operation_type = self.execution_context.operation_type.value
+        yield
 
     def on_operation(self) -> Iterator[None]:
         yield

@@ -105,7 +105,11 @@ class RequestObserver:
         scope: Scope,
     ) -> None:
         if not obs.executed:
-            if status >= 500:
+            if obs.error_codes:
+                pass  # whoever ended it early said why (the drain gate cutting it at shutdown)
+            elif status == 503:  # refused while draining for shutdown
+                obs.error_codes.append("SERVICE_UNAVAILABLE")
+            elif status >= 500:
                 obs.error_codes.append("INTERNAL_SERVER_ERROR")
             elif status in _STATUS_CODES:
                 obs.error_codes.append(_STATUS_CODES[status])

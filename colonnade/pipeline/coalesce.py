@@ -34,6 +34,7 @@ class Coalescer:
         self._telemetry = telemetry
         self._flight: SingleFlight[str, Any] = SingleFlight()
         self._background: set[asyncio.Task[Any]] = set()
+        self._refreshing = True
 
     @property
     def in_flight(self) -> int:
@@ -94,11 +95,17 @@ class Coalescer:
                 except UpstreamError as err:
                     _log.info("revalidate_failed", connector=self.connector, code=err.code.value)
 
-        if flight in self._flight:
+        if flight in self._flight or not self._refreshing:
             return
         task = asyncio.create_task(run())
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+
+    def stop_refreshing(self) -> None:
+        """The process is shutting down: serve what is stale as it is, start no refresh (one
+        under way finishes, or is cancelled by ``aclose``). Only sets a flag: safe from a
+        signal handler."""
+        self._refreshing = False
 
     def gave_up(self, op: Operation) -> UpstreamTimeout:
         """This caller's deadline ran out while a shared call was still under way."""

@@ -5,7 +5,9 @@ an internal error for the whole field) and passes every key to ``resolve_referen
 it does not take is a ``TypeError``). A representation is client input when the subgraph is
 reachable directly: each one that is malformed gets its own ``BAD_USER_INPUT`` at its index,
 the others still resolve, and a request carries at most ``MAX_REPRESENTATIONS`` of them
-(each costs a loader key: the bound is what a page of the largest list query costs, tenfold).
+(per ``_entities`` field; each costs a loader key, and the cost analysis prices the field by
+its representations). A representation needs the scopes its entity type declares
+(``@requiresScopes`` on the type, which a router enforces too).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from strawberry.types import Info
 
 from colonnade.errors import BadUserInput
+from colonnade.gateway.scopes import demand_declared
 
 MAX_REPRESENTATIONS = 1_000
 
@@ -39,11 +42,18 @@ def _one(info: Info[Any, Any], type_map: dict[str, Any], index: int, representat
         return BadUserInput(f"representation {index} is not an object with a __typename")
     name = representation["__typename"]
     found = type_map.get(name)
-    origin = getattr(getattr(found, "definition", None), "origin", None)
+    definition = getattr(found, "definition", None)
+    origin = getattr(definition, "origin", None)
     resolver = getattr(origin, "resolve_reference", None)
     if resolver is None:
         return BadUserInput(f"representation {index}: {name!r} is not an entity of this graph")
     keys = {k: v for k, v in representation.items() if k != "__typename"}
+    odd = next((k for k, v in keys.items() if not isinstance(v, str | int | None)), None)
+    if odd is not None or any(isinstance(v, bool) for v in keys.values()):
+        # Every key and required field of this graph is an ID or a String (an ID may be an
+        # int on the wire): anything else would reach a loader and fail its whole batch.
+        return BadUserInput(f"representation {index}: `{odd or 'a key'}` must be a string")
+    keys = {k: str(v) if isinstance(v, int) else v for k, v in keys.items()}
     parameters = inspect.signature(resolver).parameters
     missing = [
         n
@@ -55,10 +65,8 @@ def _one(info: Info[Any, Any], type_map: dict[str, Any], index: int, representat
     ]
     if missing:
         return BadUserInput(f"representation {index}: {name} needs `{'`, `'.join(missing)}`")
-    shapeless = sorted(k for k, v in keys.items() if isinstance(v, dict | list))
-    if shapeless:  # every key field of this graph is a scalar
-        return BadUserInput(f"representation {index}: `{shapeless[0]}` must be a scalar")
     try:
+        demand_declared(info, getattr(definition, "directives", None) or ())
         return resolver(**_accepted(parameters, keys, info))
     except Exception as exc:  # noqa: BLE001 - a representation's failure is its own result
         return exc

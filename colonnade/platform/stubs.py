@@ -26,7 +26,14 @@ from types import SimpleNamespace
 from typing import Any
 
 import strawberry
-from strawberry.federation.schema_directives import External, Key, Requires
+from strawberry.federation.schema_directives import (
+    Authenticated,
+    Cost,
+    External,
+    Key,
+    Requires,
+)
+from strawberry.federation.schema_directives import RequiresScopes as RequiresScopesDirective
 from strawberry.federation.types import FieldSet
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
@@ -36,6 +43,9 @@ from strawberry.utils.str_converters import to_camel_case
 from colonnade.errors import ConfigError
 
 _PLAIN_FIELDS = re.compile(r"[_A-Za-z][_0-9A-Za-z]*(?:\s+[_A-Za-z][_0-9A-Za-z]*)*")
+
+
+_TYPE_RULES = (RequiresScopesDirective, Authenticated)
 
 
 class Reference(SimpleNamespace):
@@ -67,10 +77,22 @@ def _plain(field: StrawberryField, directives: Sequence[object]) -> StrawberryFi
 
 
 def _extended(field: StrawberryField, required: str) -> StrawberryField:
+    """The extension's field on the stub. A batched cost becomes a cost per entity: the
+    representations name arbitrary keys, so one batch no longer bounds the upstream work.
+    ``@requires`` goes before the scopes, which a permission extension appends when a
+    schema is first built: the printed SDL does not depend on what was built before."""
     made = copy.copy(field)
-    if required:
-        made.directives = [*field.directives, Requires(fields=FieldSet(required))]
+    scopes = (RequiresScopesDirective, Authenticated)
+    kept = [_per_entity(d) for d in field.directives if not isinstance(d, scopes)]
+    needs = [Requires(fields=FieldSet(required))] if required else []
+    made.directives = [*kept, *needs, *(d for d in field.directives if isinstance(d, scopes))]
     return made
+
+
+def _per_entity(directive: object) -> object:
+    if isinstance(directive, Cost) and getattr(directive, "batched", False):
+        return Cost(weight=directive.weight)
+    return directive
 
 
 def entity_stub(
@@ -87,11 +109,13 @@ def entity_stub(
                 f"a graph part needs {definition.name}.{name}, which it does not have"
             )
     needed = {graphql_name(fields[n]) for n in needs}
+    # One key: a stub resolves only what it is given, so a second key would tell the query
+    # planner it can turn one key into the other (it would plan a hop through the stub).
     keys = [
         k
         for k in keys_of(definition)
         if _PLAIN_FIELDS.fullmatch(k.strip()) and not needed.intersection(k.split())
-    ]
+    ][:1]
     if not keys:
         raise ConfigError(
             f"{definition.name} is extended in a subgraph that does not serve it, but has no "
@@ -129,5 +153,10 @@ def entity_stub(
         cls,
         name=definition.name,
         description=definition.description,
-        directives=[Key(fields=FieldSet(k), resolvable=UNSET) for k in keys],
+        # The owner's own rule travels with it (@requiresScopes on the type): a stub's
+        # _entities asks the caller what the owner's does.
+        directives=[
+            *(Key(fields=FieldSet(k), resolvable=UNSET) for k in keys),
+            *(d for d in definition.directives or () if isinstance(d, _TYPE_RULES)),
+        ],
     )

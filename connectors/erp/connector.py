@@ -12,6 +12,7 @@ writes a reference (IHREZ) derived from the key, and the engine's idempotency re
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections import defaultdict
 from collections.abc import Sequence
@@ -21,6 +22,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from colonnade import (
     Attempt,
+    BadUserInput,
     FaultRule,
     Kind,
     Operation,
@@ -68,6 +70,9 @@ def customer_tag(customer_number: str) -> str:
     return f"erp:customer:{customer_number}"
 
 
+_CUSTOMER_NUMBER = re.compile(r"[0-9A-Za-z]{1,10}")  # SAP KUNNR: CHAR 10
+
+
 class ErpConnector(SoapConnector):
     name = "erp"
     operations = (ORDERS_BY_CUSTOMER, ORDERS_BY_NUMBER, CREATE_ORDER, FIND_BY_REFERENCE)
@@ -86,8 +91,14 @@ class ErpConnector(SoapConnector):
 
     # ----------------------------------------------------------------- port: OrderBook
     async def orders_by_customer(self, customer_numbers: Sequence[str]) -> PerKey[list[SalesOrder]]:
-        results: PerKey[list[SalesOrder]] = {}
-        unique = list(dict.fromkeys(customer_numbers))
+        """A number that cannot be a KUNNR fails alone, before the batch is sent (a router
+        names customers too: one bad number must not fail the GETLIST of its neighbours)."""
+        results: PerKey[list[SalesOrder]] = {
+            c: BadUserInput(f"{c!r} is not an ERP customer number (1 to 10 letters or digits)")
+            for c in customer_numbers
+            if not _CUSTOMER_NUMBER.fullmatch(c)
+        }
+        unique = [c for c in dict.fromkeys(customer_numbers) if c not in results]
         for start in range(0, len(unique), _BATCH_MAX):
             results.update(
                 await self.pipeline.read_many(

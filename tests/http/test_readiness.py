@@ -53,3 +53,4 @@ async def test_draining_process_is_503(facade) -> None:
     response = await facade.client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["status"] == "shutting_down"
+    assert response.json()["draining"] is True
