@@ -4,6 +4,7 @@ credentials those sandboxes accept. (No Docker registry here: the file is never 
 
 from __future__ import annotations
 
+import json
 import shlex
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,15 @@ def test_the_services_are_all_there(compose) -> None:
         assert (context / build["dockerfile"]).is_file(), name
     assert command(services["sandboxes"])[:2] == ["colonnade", "sandbox"]
     router = command(services["router"])
-    assert router[:3] == ["npx", "hive-gateway", "supergraph"]
+    assert services["router"]["image"].startswith("ghcr.io/graphql-hive/gateway:")
+    assert router[:2] == ["supergraph", "supergraph.graphql"]
+    package = json.loads((ROOT / "federation" / "package.json").read_text())
+    # The router in containers is the one the tests run, with the project's gateway config.
+    assert services["router"]["image"].endswith(
+        ":" + package["dependencies"]["@graphql-hive/gateway"]
+    )
+    mounted = {v.split(":")[0] for v in services["router"]["volumes"]}
+    assert {"../federation/gateway.config.mjs", "../federation/colonnade-extensions.mjs"} <= mounted
     assert "colonnade" in services["router"]["depends_on"]
 
 
