@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import queue
+import random
 import re
 import shutil
 import signal
@@ -60,6 +61,27 @@ def _alive(pid: int) -> bool:
     return state != "Z"  # a zombie has exited
 
 
+def _free_run(n: int) -> int:
+    """The first of ``n`` consecutive free ports, below the ephemeral range: the script gives
+    replica i the port base + i - 1, and in the ephemeral range base + 1 may be any outgoing
+    connection's (a fresh-clone CI run lost a replica to exactly that)."""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    for base in random.Random().sample(range(20_000, min(low, 32_000) - n), 200):
+        socks: list[socket.socket] = []
+        try:
+            for p in range(base, base + n):
+                s = socket.socket()
+                socks.append(s)
+                s.bind(("127.0.0.1", p))
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    raise RuntimeError(f"no {n} consecutive free ports below {low}")
+
+
 def _requests_answered(base: str) -> float:
     from prometheus_client.parser import text_string_to_metric_families
 
@@ -73,7 +95,7 @@ def _requests_answered(base: str) -> float:
 
 def test_replicas_behind_one_address_share_redis_and_stop_together() -> None:
     with shared_prefix() as prefix:
-        port, sandbox_port, own_base = free_port(), free_port(), free_port()
+        port, sandbox_port, own_base = free_port(), free_port(), _free_run(2)
         env = {k: v for k, v in os.environ.items() if not k.startswith("COLONNADE_")}
         env.update(
             COLONNADE_VENV=sys.prefix,  # this test's interpreter: no install
