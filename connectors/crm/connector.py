@@ -126,14 +126,7 @@ class CrmConnector(RestConnector):
         attempt of its own, retried alone; misses spread over two chunks cost two queries."""
         op = self.by_erp_number
         codec = cast(TypeAdapter[Customer | None], op.optional_codec)  # the item, or None
-        answers: PerKey[Customer | None] = {}
-        valid: list[str] = []
-        for number in dict.fromkeys(numbers):
-            refused = op.keys.refuse(number) if op.keys is not None else None
-            if refused is None:
-                valid.append(number)
-            else:
-                answers[number] = refused
+        answers, valid = self._refuse_bad_keys(op, numbers)
         answered_by: dict[str, str] = {}  # number -> account id, for the number's tags
 
         async def fetch_many(chunk: list[str], attempt: Attempt) -> dict[str, Customer | None]:

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 import redis
-from support import REDIS_URL, free_port, metric
+from support import REDIS_URL, free_port, metric, stop_process
 
 
 def require_redis_sync() -> None:
@@ -49,17 +49,6 @@ def shared_prefix() -> Iterator[str]:
             client.close()
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    if proc.stderr is not None:
-        proc.stderr.close()
-
-
 def wait_healthy(base: str, proc: subprocess.Popen[bytes], seconds: float = 30.0) -> None:
     until = time.monotonic() + seconds
     while time.monotonic() < until:
@@ -89,7 +78,7 @@ def replicas(*envs: dict[str, str]) -> Iterator[list[str]]:
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
             )
-            stack.callback(_stop, proc)
+            stack.callback(stop_process, proc)
             started.append((f"http://127.0.0.1:{port}", proc))
         for base, proc in started:
             wait_healthy(base, proc)
