@@ -43,9 +43,7 @@ from strawberry.utils.str_converters import to_camel_case
 from colonnade.errors import ConfigError
 
 _PLAIN_FIELDS = re.compile(r"[_A-Za-z][_0-9A-Za-z]*(?:\s+[_A-Za-z][_0-9A-Za-z]*)*")
-
-
-_TYPE_RULES = (RequiresScopesDirective, Authenticated)
+_AUTH = (RequiresScopesDirective, Authenticated)  # federation's auth directives
 
 
 class Reference(SimpleNamespace):
@@ -82,10 +80,9 @@ def _extended(field: StrawberryField, required: str) -> StrawberryField:
     ``@requires`` goes before the scopes, which a permission extension appends when a
     schema is first built: the printed SDL does not depend on what was built before."""
     made = copy.copy(field)
-    scopes = (RequiresScopesDirective, Authenticated)
-    kept = [_per_entity(d) for d in field.directives if not isinstance(d, scopes)]
+    kept = [_per_entity(d) for d in field.directives if not isinstance(d, _AUTH)]
     needs = [Requires(fields=FieldSet(required))] if required else []
-    made.directives = [*kept, *needs, *(d for d in field.directives if isinstance(d, scopes))]
+    made.directives = [*kept, *needs, *(d for d in field.directives if isinstance(d, _AUTH))]
     return made
 
 
@@ -157,6 +154,6 @@ def entity_stub(
         # _entities asks the caller what the owner's does.
         directives=[
             *(Key(fields=FieldSet(k), resolvable=UNSET) for k in keys),
-            *(d for d in definition.directives or () if isinstance(d, _TYPE_RULES)),
+            *(d for d in definition.directives or () if isinstance(d, _AUTH)),
         ],
     )
