@@ -22,6 +22,7 @@ from collections.abc import Collection, Mapping, Sequence
 from colonnade.config import Settings
 from colonnade.errors import ConfigError
 from colonnade.platform.discovery import Registry
+from colonnade.platform.graph import exported_types, extension_target
 from colonnade.platform.plugin import GraphPart
 from colonnade.platform.stubs import keys_of
 
@@ -58,8 +59,8 @@ def served_parts(
     serve = settings.graph.serve
     if serve is None:
         return tuple(part for part, _ in candidates)
-    _check_names(serve, registry, [p for p, _ in every])
     known = [p for p, _ in every]
+    _check_names(serve, registry, known)
     chosen = set(serve)
     served: list[GraphPart] = []
     followers: list[GraphPart] = []
@@ -90,8 +91,6 @@ def _check_names(serve: Sequence[str], registry: Registry, parts: Sequence[Graph
 
 def _value_extensions(part: GraphPart, known: Sequence[GraphPart]) -> GraphPart | None:
     """The part reduced to its extensions of value types (no root fields, no feed)."""
-    from colonnade.platform.graph import exported_types, extension_target
-
     exported = exported_types(known)
     kept: Mapping[type | str, type] = {
         named: ext
