@@ -8,7 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from federated import FEDERATION, SUBGRAPHS, clean_env, require_node
+
+pytestmark = pytest.mark.processes
 
 LOYALTY_SDL = FEDERATION / "loyalty" / "schema.graphql"
 

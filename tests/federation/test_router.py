@@ -18,6 +18,8 @@ from colonnade.federation.compose import config_sdl
 from colonnade.sandboxes import SandboxSet, ServedSandbox
 from colonnade.sandboxes.faults import Fault
 
+pytestmark = pytest.mark.processes
+
 SPANNING = """
 query Spanning($first: Int!) {
   customers(first: $first) { edges { node {

@@ -26,6 +26,8 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from colonnade.sandboxes import Fault, SandboxSet, ServedSandbox
 from colonnade.sandboxes.data import crm_id
 
+pytestmark = pytest.mark.processes
+
 PROTOCOL: Any = "graphql-transport-ws"
 CUSTOMER = "001000000000002AAA"
 NAME = f'{{ customer(id: "{CUSTOMER}") {{ name }} }}'

@@ -21,7 +21,7 @@ import pytest
 from scaleout_support import scrape, shared_prefix
 from support import REDIS_URL, free_port
 
-pytestmark = pytest.mark.redis
+pytestmark = [pytest.mark.redis, pytest.mark.processes]
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "scale-out"
 QUERY = '{ customer(id: "001000000000003AAA") { name } }'

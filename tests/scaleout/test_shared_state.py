@@ -20,7 +20,7 @@ from support import REDIS_URL, facade_env, order_input
 
 from colonnade.sandboxes import Fault, SandboxSet
 
-pytestmark = pytest.mark.redis
+pytestmark = [pytest.mark.redis, pytest.mark.processes]
 
 CUSTOMER = "001000000000002AAA"  # SAP 0000100002, Stripe cus_00000000000002
 CREATE_ORDER = """mutation($input: CreateSalesOrderInput!) {
