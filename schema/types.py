@@ -15,6 +15,13 @@ from colonnade.connectors import domain
 from colonnade.gateway import cost, requires
 from colonnade.resolvers import entities, queries
 
+
+def _is(model: type) -> Any:
+    """``is_type_of`` for an entity whose resolvers hand back ``model``: how the ``_Entity``
+    union tells its members apart."""
+    return classmethod(lambda cls, obj, info: isinstance(obj, model))
+
+
 SalesOrderStatus = strawberry.enum(
     domain.SalesOrderStatus, description="Overall status of a sales order."
 )
@@ -58,10 +65,7 @@ class SalesOrder:
     async def resolve_reference(cls, info: Info[Any, Any], number: strawberry.ID) -> Any:
         return await entities.sales_order(info, number)
 
-    @classmethod
-    def is_type_of(cls, obj: Any, info: Info[Any, Any]) -> bool:
-        """How ``_Entity`` tells its members apart: resolvers hand back domain models."""
-        return isinstance(obj, domain.SalesOrder)
+    is_type_of = _is(domain.SalesOrder)
 
 
 @strawberry.federation.type(
@@ -80,10 +84,7 @@ class Payment:
     async def resolve_reference(cls, info: Info[Any, Any], id: strawberry.ID) -> Any:
         return await entities.payment(info, id)
 
-    @classmethod
-    def is_type_of(cls, obj: Any, info: Info[Any, Any]) -> bool:
-        """How ``_Entity`` tells its members apart: resolvers hand back domain models."""
-        return isinstance(obj, domain.Payment)
+    is_type_of = _is(domain.Payment)
 
 
 @strawberry.federation.type(
@@ -121,10 +122,7 @@ class Customer:
     ) -> Any:
         return await entities.customer(info, id, erpCustomerNumber)
 
-    @classmethod
-    def is_type_of(cls, obj: Any, info: Info[Any, Any]) -> bool:
-        """How ``_Entity`` tells its members apart: resolvers hand back domain models."""
-        return isinstance(obj, domain.Customer)
+    is_type_of = _is(domain.Customer)
 
 
 @strawberry.type
